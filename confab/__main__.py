@@ -1,0 +1,5 @@
+import sys
+
+from confab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,275 @@
+"""The `confab` command: serve, usersig, app create|list|show|set|field, endpoints, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import shlex
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+
+from confab import usersig
+from confab.config import Settings
+from confab.domain.apps import App, AppDirectory, AppSettings, CustomField
+from confab.store import Store
+
+
+def _run(fn: Callable[[AppDirectory], Awaitable[Any]], settings: Settings) -> Any:
+    async def main() -> Any:
+        store = Store(settings.database_url)
+        try:
+            await store.migrate()
+            return await fn(AppDirectory(store))
+        finally:
+            await store.close()
+
+    return asyncio.run(main())
+
+
+def _print_app(app: App, *, with_key: bool) -> None:
+    print(json.dumps(app.public(with_key=with_key), indent=2, ensure_ascii=False))
+
+
+def _quickstart(app: App, settings: Settings) -> str:
+    admin = app.admins[0]
+    sig = usersig.generate(app.sdkappid, app.key, admin)
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    url = (
+        f"http://{host}:{settings.port}/v4/im_open_login_svc/account_check"
+        f"?sdkappid={app.sdkappid}&identifier={admin}&usersig={sig}&random=1&contenttype=json"
+    )
+    body = json.dumps({"CheckItem": [{"UserID": admin}]})
+    return (
+        f"  SDKAppID:   {app.sdkappid}\n"
+        f"  Key:        {app.key}\n"
+        f"  Admin:      {admin}\n"
+        f"  Admin UserSig (valid 180 days):\n    {sig}\n"
+        f"  Try it:\n    curl -s -X POST {shlex.quote(url)} -d {shlex.quote(body)}\n"
+    )
+
+
+async def _bootstrap(apps: AppDirectory, settings: Settings) -> App | None:
+    """Create the first app when the store has none (from CONFAB_BOOTSTRAP_* or at random)."""
+    if await apps.list():
+        return None
+    return await apps.create(
+        sdkappid=settings.bootstrap_sdkappid, key=settings.bootstrap_key, admins=[settings.bootstrap_admin]
+    )
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from confab.server import create_app
+
+    if args.host:
+        settings = _with(settings, host=args.host)
+    if args.port:
+        settings = _with(settings, port=args.port)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    created = _run(lambda apps: _bootstrap(apps, settings), settings)
+    if created is not None:
+        print("Created the first app:\n" + _quickstart(created, settings), flush=True)
+    print(
+        f"Confab listening on http://{settings.host}:{settings.port} (store: {_safe_url(settings)})",
+        flush=True,
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,  # the query string carries UserSigs: never write it to a log
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+    )
+    return 0
+
+
+def _with(settings: Settings, **changes: Any) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def cmd_usersig(args: argparse.Namespace, _: Settings) -> int:
+    userbuf = args.userbuf.encode() if args.userbuf is not None else None
+    print(usersig.generate(args.sdkappid, args.key, args.identifier, args.expire, userbuf=userbuf))
+    return 0
+
+
+def cmd_endpoints(args: argparse.Namespace, _: Settings) -> int:
+    from confab.rest.catalog import SEED_ENDPOINTS
+    from confab.rest.registry import load_all
+
+    registry = load_all()
+    done = 0
+    for service, command, title, seed in SEED_ENDPOINTS:
+        implemented = registry.get(service, command) is not None
+        done += implemented
+        if args.missing and implemented:
+            continue
+        mark = "implemented" if implemented else "missing    "
+        print(f"{mark}  v4/{service}/{command:<32}  {title}  ({seed})")
+    extra = [e for e in registry.all() if (e.service, e.command) not in {(s, c) for s, c, _, _ in SEED_ENDPOINTS}]
+    for e in extra:
+        print(f"extra        v4/{e.key}  {e.summary}")
+    print(f"\n{done} of {len(SEED_ENDPOINTS)} seed endpoints implemented")
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace, settings: Settings) -> int:
+    _run(lambda apps: asyncio.sleep(0), settings)
+    print("schema is up to date")
+    return 0
+
+
+def _parse_setting(text: str) -> tuple[str, Any]:
+    name, sep, raw = text.partition("=")
+    if not sep:
+        raise SystemExit(f"--setting takes name=value, got {text!r}")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return name.strip(), value
+
+
+def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
+    action = args.app_command
+
+    async def run(apps: AppDirectory) -> int:
+        if action == "create":
+            app_settings = AppSettings(name=args.name or "")
+            for text in args.setting or []:
+                name, value = _parse_setting(text)
+                app_settings = _apply_setting(app_settings, name, value)
+            app = await apps.create(sdkappid=args.sdkappid, key=args.key, admins=args.admin, settings=app_settings)
+            print("Created app:\n" + _quickstart(app, settings))
+            return 0
+        if action == "list":
+            for app in await apps.list():
+                print(f"{app.sdkappid}\tadmins={','.join(app.admins)}\tname={app.settings.name}")
+            return 0
+        app = await apps.get(args.sdkappid)
+        if app is None:
+            print(f"no app with SDKAppID {args.sdkappid}", file=sys.stderr)
+            return 1
+        if action == "show":
+            _print_app(app, with_key=args.show_key)
+            return 0
+        if action == "set":
+            new_settings = app.settings
+            for text in args.setting or []:
+                name, value = _parse_setting(text)
+                new_settings = _apply_setting(new_settings, name, value)
+            updated = await apps.update(app.sdkappid, key=args.key, admins=args.admin, settings=new_settings)
+            _print_app(updated, with_key=False)
+            return 0
+        if action == "field":
+            attr = "custom_profile_fields" if args.tag.startswith("Tag_Profile_") else "custom_friend_fields"
+            fields = dict(getattr(app.settings, attr))
+            if args.remove:
+                fields.pop(args.tag, None)
+            else:
+                fields[args.tag] = CustomField(
+                    type=args.type,
+                    max_len=args.max_len,
+                    user_read=not args.admin_read_only,
+                    user_write=not args.admin_write_only,
+                )
+            new_settings = msgspec.structs.replace(app.settings, **{attr: fields})
+            updated = await apps.update(app.sdkappid, settings=new_settings)
+            _print_app(updated, with_key=False)
+            return 0
+        raise SystemExit(f"unknown app command {action}")
+
+    try:
+        return _run(run, settings)
+    except (ValueError, msgspec.ValidationError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _apply_setting(current: AppSettings, name: str, value: Any) -> AppSettings:
+    doc = msgspec.to_builtins(current)
+    doc[name] = value
+    try:
+        return msgspec.convert(doc, AppSettings)
+    except msgspec.ValidationError as err:
+        raise ValueError(f"setting {name}: {err}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="confab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the server (creates the first app when there is none)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    sig = sub.add_parser("usersig", help="print a UserSig (TLS sig v2)")
+    sig.add_argument("--sdkappid", type=int, required=True)
+    sig.add_argument("--key", required=True)
+    sig.add_argument("--identifier", required=True)
+    sig.add_argument("--expire", type=int, default=usersig.DEFAULT_EXPIRE, help="validity in seconds")
+    sig.add_argument("--userbuf", help="optional userbuf (text)")
+    sig.set_defaults(func=cmd_usersig)
+
+    eps = sub.add_parser("endpoints", help="list the seed's REST endpoints and which are implemented")
+    eps.add_argument("--missing", action="store_true", help="only those not implemented yet")
+    eps.set_defaults(func=cmd_endpoints)
+
+    mig = sub.add_parser("migrate", help="bring the database schema up to date")
+    mig.set_defaults(func=cmd_migrate)
+
+    app = sub.add_parser("app", help="manage apps")
+    app_sub = app.add_subparsers(dest="app_command", required=True)
+    create = app_sub.add_parser("create")
+    create.add_argument("--sdkappid", type=int)
+    create.add_argument("--key")
+    create.add_argument("--admin", action="append", help="admin identifier (repeatable; default administrator)")
+    create.add_argument("--name")
+    create.add_argument("--setting", action="append", help="name=value (JSON values allowed)")
+    app_sub.add_parser("list")
+    show = app_sub.add_parser("show")
+    show.add_argument("sdkappid", type=int)
+    show.add_argument("--show-key", action="store_true")
+    setp = app_sub.add_parser("set", help="change key, admins or settings")
+    setp.add_argument("sdkappid", type=int)
+    setp.add_argument("--key")
+    setp.add_argument("--admin", action="append", help="replaces the admin list (repeatable)")
+    setp.add_argument("--setting", action="append", help="name=value (JSON values allowed)")
+    field = app_sub.add_parser("field", help="declare (or --remove) a custom profile or friend field")
+    field.add_argument("sdkappid", type=int)
+    field.add_argument("tag", help="Tag_Profile_Custom_Xxx or Tag_SNS_Custom_Xxx")
+    field.add_argument("--type", choices=["string", "integer"], default="string")
+    field.add_argument("--max-len", type=int, default=500)
+    field.add_argument("--admin-read-only", action="store_true")
+    field.add_argument("--admin-write-only", action="store_true")
+    field.add_argument("--remove", action="store_true")
+    app.set_defaults(func=cmd_app)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.load()
+    return int(args.func(args, settings) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

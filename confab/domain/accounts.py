@@ -1,0 +1,148 @@
+"""Accounts: import, delete, check (seed 004 lines 20895-21596).
+
+Other areas register `on_delete` hooks that purge their rows for deleted accounts inside the same
+transaction, so an account deletion never leaves relationships or conversations behind.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+
+import msgspec
+import sqlalchemy as sa
+
+from confab.domain.apps import App
+from confab.domain.limits import PROFILE_VALUE_MAX_BYTES, utf8_len, valid_user_id
+from confab.errors import ApiError
+from confab.events import AccountsDeleted, AccountsImported
+from confab.runtime import Runtime
+from confab.store import Tx
+from confab.store.tables.accounts import accounts
+
+# (tx, sdkappid, user_ids) -> None, run inside the deleting transaction
+DeleteHook = Callable[[Tx, int, list[str]], Awaitable[None]]
+_delete_hooks: list[DeleteHook] = []
+
+
+def on_delete(hook: DeleteHook) -> DeleteHook:
+    """Register an area's purge of a deleted account's rows (decorator)."""
+    _delete_hooks.append(hook)
+    return hook
+
+
+def chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    """IN-lists in slices: SQLite caps bound parameters per statement."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def existing(conn: object, sdkappid: int, user_ids: Iterable[str]) -> set[str]:
+    """Which of these UserIDs are imported, in one query per 500 IDs."""
+    wanted = list(dict.fromkeys(user_ids))
+    found: set[str] = set()
+    for part in chunks(wanted):
+        rows = await conn.execute(  # type: ignore[attr-defined]
+            sa.select(accounts.c.user_id).where(accounts.c.sdkappid == sdkappid, accounts.c.user_id.in_(part))
+        )
+        found.update(r[0] for r in rows)
+    return found
+
+
+async def _check_quota(tx: Tx, app: App, new_ids: list[str]) -> None:
+    limit = app.settings.max_accounts
+    if not limit or not new_ids:
+        return
+    count = (
+        await tx.execute(sa.select(sa.func.count()).select_from(accounts).where(accounts.c.sdkappid == app.sdkappid))
+    ).scalar_one()
+    if count + len(new_ids) > limit:
+        raise ApiError(70398, f"the app may hold at most {limit} accounts")
+
+
+async def import_account(rt: Runtime, app: App, user_id: str, nick: str | None, face_url: str | None) -> None:
+    if not valid_user_id(user_id):
+        raise ApiError(70402, "UserID must be a non-empty string of at most 32 bytes")
+    profile: dict[str, str] = {}
+    for tag, value in (("Tag_Profile_IM_Nick", nick), ("Tag_Profile_IM_Image", face_url)):
+        if value is not None:
+            if utf8_len(value) > PROFILE_VALUE_MAX_BYTES:
+                raise ApiError(40601, f"{'Nick' if 'Nick' in tag else 'FaceUrl'} is longer than 500 bytes")
+            profile[tag] = value
+    now = int(time.time())
+    async with rt.store.tx() as tx:
+        row = (
+            await tx.execute(
+                sa.select(accounts.c.profile).where(accounts.c.sdkappid == app.sdkappid, accounts.c.user_id == user_id)
+            )
+        ).first()
+        if row is None:
+            await _check_quota(tx, app, [user_id])
+            await tx.execute(
+                accounts.insert().values(
+                    sdkappid=app.sdkappid,
+                    user_id=user_id,
+                    created_at=now,
+                    profile=msgspec.json.encode(profile).decode(),
+                    profile_updated_at=now if profile else 0,
+                )
+            )
+            tx.after_commit(lambda: rt.bus.publish(AccountsImported(sdkappid=app.sdkappid, at=now, user_ids=[user_id])))
+        elif profile:
+            # Importing again keeps the one account and refreshes the nickname / photo given.
+            merged = msgspec.json.decode(row.profile)
+            merged.update(profile)
+            await tx.execute(
+                accounts.update()
+                .where(accounts.c.sdkappid == app.sdkappid, accounts.c.user_id == user_id)
+                .values(profile=msgspec.json.encode(merged).decode(), profile_updated_at=now)
+            )
+
+
+async def import_accounts(rt: Runtime, app: App, user_ids: list[str]) -> list[str]:
+    """Import many; returns the UserIDs that failed (invalid ones). All-or-nothing on the quota."""
+    failed = [u for u in user_ids if not valid_user_id(u)]
+    wanted = list(dict.fromkeys(u for u in user_ids if valid_user_id(u)))
+    now = int(time.time())
+    async with rt.store.tx() as tx:
+        have = await existing(tx, app.sdkappid, wanted)
+        new_ids = [u for u in wanted if u not in have]
+        await _check_quota(tx, app, new_ids)
+        if new_ids:
+            await tx.execute(
+                accounts.insert(),
+                [{"sdkappid": app.sdkappid, "user_id": u, "created_at": now, "profile": "{}"} for u in new_ids],
+            )
+            tx.after_commit(lambda: rt.bus.publish(AccountsImported(sdkappid=app.sdkappid, at=now, user_ids=new_ids)))
+    return failed
+
+
+async def delete_accounts(rt: Runtime, app: App, user_ids: list[str]) -> dict[str, int]:
+    """Delete accounts with everything that belongs to them; returns UserID -> result code."""
+    results: dict[str, int] = {}
+    now = int(time.time())
+    async with rt.store.tx() as tx:
+        have = await existing(tx, app.sdkappid, user_ids)
+        doomed = []
+        for user_id in dict.fromkeys(user_ids):
+            if user_id not in have:
+                results[user_id] = 70107
+            elif app.is_admin(user_id):
+                results[user_id] = 70402  # an app admin is removed from the app's admins, not deleted here
+            else:
+                results[user_id] = 0
+                doomed.append(user_id)
+        if doomed:
+            for hook in _delete_hooks:
+                await hook(tx, app.sdkappid, doomed)
+            for part in chunks(doomed):
+                await tx.execute(
+                    accounts.delete().where(accounts.c.sdkappid == app.sdkappid, accounts.c.user_id.in_(part))
+                )
+            tx.after_commit(lambda: rt.bus.publish(AccountsDeleted(sdkappid=app.sdkappid, at=now, user_ids=doomed)))
+    return results
+
+
+async def check_accounts(rt: Runtime, app: App, user_ids: list[str]) -> set[str]:
+    async with rt.store.read() as conn:
+        return await existing(conn, app.sdkappid, user_ids)

@@ -1,0 +1,235 @@
+"""Apps: SDKAppID, secret key, admin identifiers and settings; the directory that caches them.
+
+Several apps live in one server; every query below is keyed by sdkappid.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import msgspec
+import sqlalchemy as sa
+
+from confab.store import Store
+from confab.store.tables.accounts import accounts, apps
+from confab.usersig import UserSigError, VerifiedSig, verify
+
+CUSTOM_PROFILE_RE = re.compile(r"^Tag_Profile_Custom_[A-Za-z]{1,8}$")
+CUSTOM_FRIEND_RE = re.compile(r"^Tag_SNS_Custom_[A-Za-z]{1,8}$")
+
+_CACHE_TTL = 5.0  # seconds an app read from the store is trusted (other processes may change it)
+_SIG_CACHE_SIZE = 4096
+
+
+class CustomField(msgspec.Struct, forbid_unknown_fields=True):
+    """A declared custom profile or friend field (DECISIONS 16)."""
+
+    type: str = "string"  # "string" or "integer"
+    max_len: int = 500  # bytes, for strings
+    user_read: bool = True  # may app users (not only admins) read it through the gateway
+    user_write: bool = True  # may app users write their own value through the gateway
+
+    def __post_init__(self) -> None:
+        if self.type not in ("string", "integer"):
+            raise ValueError("custom field type must be 'string' or 'integer'")
+        if not 1 <= self.max_len <= 500:
+            raise ValueError("custom field max_len must be 1..500 bytes")
+
+
+class AppSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Per-app settings. Every field has the vendor's default; `confab app set` changes them."""
+
+    name: str = ""
+    disabled: bool = False  # 60016 on every REST call
+    max_accounts: int = 0  # 0 = unlimited; else account_import beyond it gets 70398
+    # REST calls per second per API: {"service/command": n, "*": n}; 0 = unlimited.
+    # Absent entries use the seed's documented limit for that API.
+    rate_limits: dict[str, int] = {}
+    custom_profile_fields: dict[str, CustomField] = {}
+    custom_friend_fields: dict[str, CustomField] = {}
+    # one-to-one messaging
+    c2c_recall_limit_seconds: int = 120  # how long a user may recall their own message
+    c2c_check_friendship: bool = False  # user sends need a friendship (the console's "relationship check")
+
+    def validate(self) -> None:
+        for tag in self.custom_profile_fields:
+            if not CUSTOM_PROFILE_RE.match(tag):
+                raise ValueError(f"{tag}: custom profile fields are Tag_Profile_Custom_ + 1-8 letters")
+        for tag in self.custom_friend_fields:
+            if not CUSTOM_FRIEND_RE.match(tag):
+                raise ValueError(f"{tag}: custom friend fields are Tag_SNS_Custom_ + 1-8 letters")
+        for name, limit in self.rate_limits.items():
+            if limit < 0 or (name != "*" and name.count("/") != 1):
+                raise ValueError(f"rate limit {name!r}: use 'service/command' or '*' with a count >= 0")
+
+
+@dataclass
+class App:
+    sdkappid: int
+    key: str
+    admins: tuple[str, ...]
+    settings: AppSettings
+    created_at: int
+    loaded_at: float = field(default_factory=time.monotonic)
+    _sigs: OrderedDict[tuple[str, str], VerifiedSig] = field(default_factory=OrderedDict, repr=False)
+
+    def is_admin(self, identifier: str) -> bool:
+        return identifier in self.admins
+
+    def verify_sig(self, identifier: str, usersig: str, now: int | None = None) -> VerifiedSig:
+        """Verify a UserSig, remembering good ones: the HMAC and inflate are done once per sig.
+
+        The cache lives on this App object, so a new key (a reloaded App) starts with none.
+        """
+        now = int(time.time()) if now is None else now
+        cache_key = (identifier, usersig)
+        hit = self._sigs.get(cache_key)
+        if hit is not None:
+            if now > hit.expires_at:
+                del self._sigs[cache_key]
+                raise UserSigError(70001, "UserSig expired; generate a new one")
+            return hit
+        verified = verify(usersig, self.sdkappid, self.key, identifier, now=now)
+        self._sigs[cache_key] = verified
+        if len(self._sigs) > _SIG_CACHE_SIZE:
+            self._sigs.popitem(last=False)
+        return verified
+
+    def public(self, *, with_key: bool = False) -> dict:
+        doc = {
+            "SDKAppID": self.sdkappid,
+            "Admins": list(self.admins),
+            "Settings": msgspec.to_builtins(self.settings),
+            "CreatedAt": self.created_at,
+        }
+        if with_key:
+            doc["Key"] = self.key
+        return doc
+
+
+def new_secret_key() -> str:
+    return secrets.token_hex(32)
+
+
+def new_sdkappid() -> int:
+    # the vendor's SDKAppIDs are 10-digit numbers starting with 14/16/20
+    return 1_600_000_000 + secrets.randbelow(300_000_000)
+
+
+def _row_to_app(row: sa.Row) -> App:
+    return App(
+        sdkappid=row.sdkappid,
+        key=row.secret_key,
+        admins=tuple(msgspec.json.decode(row.admins)),
+        settings=msgspec.json.decode(row.settings, type=AppSettings),
+        created_at=row.created_at,
+    )
+
+
+class AppDirectory:
+    """Apps by SDKAppID with a short-lived cache: every REST call needs its app, cheaply."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._cache: dict[int, App] = {}
+
+    async def get(self, sdkappid: int) -> App | None:
+        app = self._cache.get(sdkappid)
+        if app is not None and time.monotonic() - app.loaded_at < _CACHE_TTL:
+            return app
+        async with self.store.read() as conn:
+            row = (await conn.execute(sa.select(apps).where(apps.c.sdkappid == sdkappid))).first()
+        if row is None:
+            self._cache.pop(sdkappid, None)
+            return None
+        fresh = _row_to_app(row)
+        if app is not None and app.key == fresh.key:
+            fresh._sigs = app._sigs  # same key: verified sigs stay good
+        self._cache[sdkappid] = fresh
+        return fresh
+
+    async def list(self) -> list[App]:
+        async with self.store.read() as conn:
+            rows = (await conn.execute(sa.select(apps).order_by(apps.c.created_at, apps.c.sdkappid))).all()
+        return [_row_to_app(r) for r in rows]
+
+    async def create(
+        self,
+        sdkappid: int | None = None,
+        key: str | None = None,
+        admins: list[str] | None = None,
+        settings: AppSettings | None = None,
+    ) -> App:
+        settings = settings or AppSettings()
+        settings.validate()
+        admins = admins or ["administrator"]
+        for admin in admins:
+            if not admin or len(admin.encode()) > 32:
+                raise ValueError(f"admin identifier {admin!r} must be 1-32 bytes")
+        now = int(time.time())
+        app = App(
+            sdkappid=sdkappid if sdkappid is not None else new_sdkappid(),
+            key=key or new_secret_key(),
+            admins=tuple(dict.fromkeys(admins)),
+            settings=settings,
+            created_at=now,
+        )
+        async with self.store.tx() as tx:
+            exists = await tx.execute(sa.select(apps.c.sdkappid).where(apps.c.sdkappid == app.sdkappid))
+            if exists.first() is not None:
+                raise ValueError(f"SDKAppID {app.sdkappid} already exists")
+            await tx.execute(
+                apps.insert().values(
+                    sdkappid=app.sdkappid,
+                    secret_key=app.key,
+                    admins=msgspec.json.encode(list(app.admins)).decode(),
+                    settings=msgspec.json.encode(settings).decode(),
+                    created_at=now,
+                )
+            )
+            # App admins are accounts too: they send messages when From_Account is omitted.
+            await tx.execute(
+                accounts.insert(),
+                [{"sdkappid": app.sdkappid, "user_id": a, "created_at": now, "profile": "{}"} for a in app.admins],
+            )
+        self._cache[app.sdkappid] = app
+        return app
+
+    async def update(
+        self,
+        sdkappid: int,
+        *,
+        key: str | None = None,
+        admins: list[str] | None = None,
+        settings: AppSettings | None = None,
+    ) -> App:
+        app = await self.get(sdkappid)
+        if app is None:
+            raise LookupError(f"no app with SDKAppID {sdkappid}")
+        values: dict[str, object] = {}
+        if key is not None:
+            values["secret_key"] = key
+        if admins is not None:
+            values["admins"] = msgspec.json.encode(list(dict.fromkeys(admins))).decode()
+        if settings is not None:
+            settings.validate()
+            values["settings"] = msgspec.json.encode(settings).decode()
+        now = int(time.time())
+        async with self.store.tx() as tx:
+            await tx.execute(apps.update().where(apps.c.sdkappid == sdkappid).values(**values))
+            for admin in admins or []:
+                found = await tx.execute(
+                    sa.select(accounts.c.user_id).where(accounts.c.sdkappid == sdkappid, accounts.c.user_id == admin)
+                )
+                if found.first() is None:
+                    await tx.execute(
+                        accounts.insert().values(sdkappid=sdkappid, user_id=admin, created_at=now, profile="{}")
+                    )
+        self._cache.pop(sdkappid, None)
+        updated = await self.get(sdkappid)
+        assert updated is not None
+        return updated

@@ -1,0 +1,93 @@
+"""Profiles: set and get standard and custom fields (seed 004 lines 21597-22399)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+
+from confab.domain.accounts import chunks
+from confab.domain.apps import App
+from confab.domain.profile_fields import check_readable, check_value, field_spec
+from confab.errors import ApiError
+from confab.events import ProfileChanged
+from confab.runtime import Runtime
+from confab.store.tables.accounts import accounts
+
+MAX_ITEMS_PER_SET = 50  # every standard field plus custom ones fits; more is a malformed request
+
+_decode_profile = msgspec.json.Decoder(dict[str, Any]).decode
+
+
+def validate_items(app: App, items: list[tuple[object, object]], *, by_admin: bool) -> dict[str, str | int]:
+    """Judge every item before anything is written: one bad item fails the whole call."""
+    if not items:
+        raise ApiError(40001, "ProfileItem must hold at least one {Tag, Value}")
+    if len(items) > MAX_ITEMS_PER_SET:
+        raise ApiError(40001, f"ProfileItem holds at most {MAX_ITEMS_PER_SET} items")
+    changes: dict[str, str | int] = {}
+    for tag, value in items:
+        spec = field_spec(tag, app.settings)
+        changes[tag] = check_value(tag, value, spec, by_admin=by_admin)  # type: ignore[index, arg-type]
+    return changes
+
+
+async def set_profile(
+    rt: Runtime, app: App, user_id: str, items: list[tuple[object, object]], *, by_admin: bool = True
+) -> dict[str, str | int]:
+    changes = validate_items(app, items, by_admin=by_admin)
+    now = int(time.time())
+    async with rt.store.tx() as tx:
+        row = (
+            await tx.execute(
+                sa.select(accounts.c.profile).where(accounts.c.sdkappid == app.sdkappid, accounts.c.user_id == user_id)
+            )
+        ).first()
+        if row is None:
+            raise ApiError(40003, f"account {user_id!r} does not exist")
+        profile = _decode_profile(row.profile)
+        profile.update(changes)
+        await tx.execute(
+            accounts.update()
+            .where(accounts.c.sdkappid == app.sdkappid, accounts.c.user_id == user_id)
+            .values(profile=msgspec.json.encode(profile).decode(), profile_updated_at=now)
+        )
+        event = ProfileChanged(
+            sdkappid=app.sdkappid,
+            at=now,
+            user_id=user_id,
+            items=[{"Tag": t, "Value": v} for t, v in changes.items()],
+        )
+        tx.after_commit(lambda: rt.bus.publish(event))
+    return changes
+
+
+async def load_profiles(rt: Runtime, app: App, user_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Stored profiles of the users that exist, in one query per 500 users."""
+    found: dict[str, dict[str, Any]] = {}
+    async with rt.store.read() as conn:
+        for part in chunks(list(dict.fromkeys(user_ids))):
+            rows = await conn.execute(
+                sa.select(accounts.c.user_id, accounts.c.profile).where(
+                    accounts.c.sdkappid == app.sdkappid, accounts.c.user_id.in_(part)
+                )
+            )
+            for user_id, profile in rows:
+                found[user_id] = _decode_profile(profile)
+    return found
+
+
+def pick(profile: dict[str, Any], tags: list[str], specs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The requested tags in request order; a field never set answers with its default."""
+    return [{"Tag": tag, "Value": profile.get(tag, specs[tag].default)} for tag in tags]
+
+
+def resolve_tags(app: App, tags: list[object], *, by_admin: bool = True) -> dict[str, Any]:
+    specs: dict[str, Any] = {}
+    for tag in tags:
+        spec = field_spec(tag, app.settings)
+        check_readable(tag, spec, by_admin=by_admin)  # type: ignore[arg-type]
+        specs[tag] = spec  # type: ignore[index]
+    return specs

@@ -1,0 +1,1 @@
+"""The REST admin API v4: envelope, registry, and the area modules under `api`."""

@@ -1,0 +1,1 @@
+"""One module per service area; each registers its endpoints with `confab.rest.registry.endpoint`."""

@@ -1,0 +1,16 @@
+"""What a handler gets besides its decoded request: the app, the caller and the runtime."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from confab.domain.apps import App
+from confab.runtime import Runtime
+
+
+@dataclass(slots=True)
+class Call:
+    rt: Runtime
+    app: App
+    identifier: str  # the app admin making the call
+    request_id: str

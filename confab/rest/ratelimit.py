@@ -1,0 +1,43 @@
+"""Per-app, per-API call rate limits (seed: "Maximum call frequency" on each API page).
+
+A fixed one-second window per (app, API): cheap, and exact enough for "N calls per second".
+An app's settings may raise, lower or switch off (0) any limit.
+"""
+
+from __future__ import annotations
+
+import time
+
+from confab.domain.apps import App
+from confab.rest.registry import Endpoint
+
+
+class RateLimiter:
+    def __init__(self) -> None:
+        self._windows: dict[tuple[int, str], list[int]] = {}  # (app, api) -> [second, count]
+
+    def limit_for(self, app: App, endpoint: Endpoint) -> int:
+        limits = app.settings.rate_limits
+        if limits:
+            if endpoint.key in limits:
+                return limits[endpoint.key]
+            if "*" in limits:
+                return limits["*"]
+        return endpoint.rate_limit
+
+    def allow(self, app: App, endpoint: Endpoint) -> bool:
+        limit = self.limit_for(app, endpoint)
+        if limit <= 0:
+            return True
+        second = int(time.monotonic())
+        key = (app.sdkappid, endpoint.key)
+        window = self._windows.get(key)
+        if window is None or window[0] != second:
+            if len(self._windows) > 100_000:  # stale windows of idle apps: forget them all at once
+                self._windows.clear()
+            self._windows[key] = [second, 1]
+            return True
+        if window[1] >= limit:
+            return False
+        window[1] += 1
+        return True

@@ -1,0 +1,81 @@
+"""The ASGI application: REST v4, the OpenAPI document and docs page, health; later the gateway."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+from collections.abc import AsyncIterator, Callable
+
+import msgspec
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from confab.config import Settings
+from confab.rest.envelope import RestEnvelope
+from confab.rest.openapi import build_openapi
+from confab.rest.registry import load_all
+from confab.runtime import Runtime
+
+log = logging.getLogger("confab")
+
+# Areas that add routes (the gateway, the console) register a factory here: Runtime -> routes.
+ROUTE_FACTORIES: list[Callable[[Runtime], list[BaseRoute]]] = []
+
+
+def _docs_page(openapi: dict) -> str:
+    rows = []
+    for path, item in openapi["paths"].items():
+        op = item["post"]
+        rows.append(
+            f"<tr><td><code>POST {html.escape(path)}</code></td><td>{html.escape(op['summary'])}</td>"
+            f"<td>{html.escape(op['description'])}</td></tr>"
+        )
+    return (
+        "<!doctype html><meta charset=utf-8><title>Confab REST API v4</title>"
+        "<style>body{font-family:sans-serif;margin:2em}td{padding:4px 8px;border-bottom:1px solid #ddd}</style>"
+        "<h1>Confab REST API v4</h1><p>Machine-readable: <a href=/openapi.json>/openapi.json</a>. Every call: "
+        "<code>POST /v4/{service}/{command}?sdkappid=&amp;identifier=&amp;usersig=&amp;random=&amp;contenttype=json"
+        "</code> with a JSON object body.</p><table>" + "".join(rows) + "</table>"
+    )
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
+    settings = settings or Settings.load()
+    rt = runtime or Runtime.create(settings)
+    registry = load_all()
+    envelope = RestEnvelope(rt, registry)
+    openapi_doc = msgspec.json.encode(build_openapi(registry))
+    docs_html = _docs_page(build_openapi(registry))
+
+    async def openapi(_: Request) -> Response:
+        return Response(openapi_doc, media_type="application/json")
+
+    async def docs(_: Request) -> HTMLResponse:
+        return HTMLResponse(docs_html)
+
+    async def health(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "database": rt.store.dialect})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await rt.start()
+        try:
+            yield
+        finally:
+            await rt.close()
+
+    routes: list[BaseRoute] = [
+        Route("/v4/{service}/{command}", envelope, methods=["POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS"]),
+        Route("/openapi.json", openapi),
+        Route("/docs", docs),
+        Route("/healthz", health),
+    ]
+    for factory in ROUTE_FACTORIES:
+        routes.extend(factory(rt))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.runtime = rt
+    app.state.envelope = envelope
+    return app

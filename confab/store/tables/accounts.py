@@ -1,0 +1,27 @@
+"""Apps, accounts and their profiles."""
+
+import sqlalchemy as sa
+
+from confab.store.tables.base import USER_ID, metadata
+
+apps = sa.Table(
+    "apps",
+    metadata,
+    sa.Column("sdkappid", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("secret_key", sa.String(256), nullable=False),
+    sa.Column("admins", sa.Text, nullable=False),  # JSON array of admin identifiers
+    sa.Column("settings", sa.Text, nullable=False),  # JSON object, see domain.apps.AppSettings
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("sdkappid", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", USER_ID, primary_key=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    # Profile as one JSON object {Tag: Value}: a user's profile is always read and written whole,
+    # so one row per user keeps portrait_get of 100 users to a single indexed query.
+    sa.Column("profile", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("profile_updated_at", sa.BigInteger, nullable=False, server_default="0"),
+)
