@@ -68,7 +68,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             await rt.close()
 
     routes: list[BaseRoute] = [
-        Route("/v4/{service}/{command}", envelope, methods=["POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS"]),
+        Route(
+            "/v4/{service}/{command}", envelope.dispatch, methods=["POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS"]
+        ),
         Route("/openapi.json", openapi),
         Route("/docs", docs),
         Route("/healthz", health),

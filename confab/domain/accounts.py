@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 import msgspec
 import sqlalchemy as sa
 
+from confab.domain import feed
 from confab.domain.apps import App
 from confab.domain.limits import PROFILE_VALUE_MAX_BYTES, utf8_len, valid_user_id
 from confab.errors import ApiError
@@ -135,6 +136,7 @@ async def delete_accounts(rt: Runtime, app: App, user_ids: list[str]) -> dict[st
         if doomed:
             for hook in _delete_hooks:
                 await hook(tx, app.sdkappid, doomed)
+            await feed.purge_users(tx, app.sdkappid, doomed)
             for part in chunks(doomed):
                 await tx.execute(
                     accounts.delete().where(accounts.c.sdkappid == app.sdkappid, accounts.c.user_id.in_(part))

@@ -109,7 +109,7 @@ class RestEnvelope:
             (e.service, e.command): msgspec.json.Decoder(e.request) for e in registry.all()
         }
 
-    async def __call__(self, request: Request) -> Response:
+    async def dispatch(self, request: Request) -> Response:
         request_id = new_request_id()
         if request.method == "OPTIONS":
             return Response(b"", headers=CORS_HEADERS)

@@ -24,4 +24,20 @@ accounts = sa.Table(
     # so one row per user keeps portrait_get of 100 users to a single indexed query.
     sa.Column("profile", sa.Text, nullable=False, server_default="{}"),
     sa.Column("profile_updated_at", sa.BigInteger, nullable=False, server_default="0"),
+    # the newest sequence number in this user's feed (see domain.feed)
+    sa.Column("feed_seq", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+# Per-user feed: everything a user's devices must receive (messages, recalls, read reports, friend
+# changes ...), numbered 1, 2, 3 ... per user, so a device that reconnects asks for "after N".
+user_feed = sa.Table(
+    "user_feed",
+    metadata,
+    sa.Column("sdkappid", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", USER_ID, primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(48), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),  # JSON, as delivered to the device
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_user_feed_created", "created_at"),
 )

@@ -1,4 +1,4 @@
-"""Foundation: apps, accounts with their profiles.
+"""Foundation: apps, accounts with their profiles, the per-user feed.
 
 Revision ID: 0001_foundation
 Revises:
@@ -29,9 +29,21 @@ def upgrade() -> None:
         sa.Column("created_at", sa.BigInteger, nullable=False),
         sa.Column("profile", sa.Text, nullable=False, server_default="{}"),
         sa.Column("profile_updated_at", sa.BigInteger, nullable=False, server_default="0"),
+        sa.Column("feed_seq", sa.BigInteger, nullable=False, server_default="0"),
     )
+    op.create_table(
+        "user_feed",
+        sa.Column("sdkappid", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("user_id", sa.String(64), primary_key=True),
+        sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("kind", sa.String(48), nullable=False),
+        sa.Column("payload", sa.Text, nullable=False),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+    )
+    op.create_index("ix_user_feed_created", "user_feed", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("user_feed")
     op.drop_table("accounts")
     op.drop_table("apps")

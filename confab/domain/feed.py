@@ -1,0 +1,146 @@
+"""The per-user feed: what each user's devices must receive, numbered per user.
+
+Domain code that changes something a user must hear about calls `append` inside its write
+transaction. Each entry gets the user's next sequence number (1, 2, 3 ...) in the same transaction
+as the change, so the feed can never disagree with the data. After commit, one `FeedEntry` event per
+entry goes out on the bus; the real-time gateway delivers it to that user's online devices, and a
+device that reconnects asks for everything after the last seq it saw (`read_after`).
+
+Entries that must not be stored (`OnlineOnlyFlag` messages) go through `ephemeral`: seq 0, never
+in the table, delivered only to devices online right now.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+
+from confab.events import Event
+from confab.store import Tx
+from confab.store.tables.accounts import accounts, user_feed
+
+FEED_RETENTION_SECONDS = 7 * 86400  # the vendor keeps offline messages for 7 days (MsgLifeTime max)
+
+_encode = msgspec.json.Encoder().encode
+
+
+class FeedEntry(Event):
+    """One entry of one user's feed. `payload` is the JSON the device receives."""
+
+    user_id: str
+    seq: int  # 0 for ephemeral (online-only) entries
+    kind: str  # e.g. "c2c.msg", "c2c.recall", "sns.friend_add"
+    payload: msgspec.Raw
+
+
+async def append(tx: Tx, bus: Any, sdkappid: int, entries: Iterable[tuple[str, str, Any]]) -> list[FeedEntry]:
+    """Append (user_id, kind, payload) entries; returns them numbered. Publishes after commit.
+
+    Sequence numbers come from `accounts.feed_seq`, bumped once per user per call; users are taken
+    in sorted order so concurrent transactions on PostgreSQL lock rows in the same order.
+    """
+    items = list(entries)
+    if not items:
+        return []
+    per_user: dict[str, int] = defaultdict(int)
+    for user_id, _, _ in items:
+        per_user[user_id] += 1
+    top: dict[str, int] = {}
+    for user_id in sorted(per_user):
+        result = await tx.execute(
+            accounts.update()
+            .where(accounts.c.sdkappid == sdkappid, accounts.c.user_id == user_id)
+            .values(feed_seq=accounts.c.feed_seq + per_user[user_id])
+            .returning(accounts.c.feed_seq)
+        )
+        row = result.first()
+        if row is None:
+            continue  # the account is gone: nobody to deliver to
+        top[user_id] = row[0]
+    next_seq = {user_id: top[user_id] - per_user[user_id] for user_id in top}
+    now = int(time.time())
+    made: list[FeedEntry] = []
+    rows: list[dict[str, Any]] = []
+    for user_id, kind, payload in items:
+        if user_id not in next_seq:
+            continue
+        next_seq[user_id] += 1
+        raw = payload if isinstance(payload, bytes) else _encode(payload)
+        rows.append(
+            {
+                "sdkappid": sdkappid,
+                "user_id": user_id,
+                "seq": next_seq[user_id],
+                "kind": kind,
+                "payload": raw.decode(),
+                "created_at": now,
+            }
+        )
+        made.append(
+            FeedEntry(
+                sdkappid=sdkappid, at=now, user_id=user_id, seq=next_seq[user_id], kind=kind, payload=msgspec.Raw(raw)
+            )
+        )
+    if rows:
+        await tx.execute(user_feed.insert(), rows)
+
+    def publish() -> None:
+        for entry in made:
+            bus.publish(entry)
+
+    tx.after_commit(publish)
+    return made
+
+
+def ephemeral(bus: Any, sdkappid: int, entries: Iterable[tuple[str, str, Any]]) -> None:
+    """Deliver to online devices only; nothing is stored (OnlineOnlyFlag)."""
+    now = int(time.time())
+    for user_id, kind, payload in entries:
+        raw = payload if isinstance(payload, bytes) else _encode(payload)
+        bus.publish(FeedEntry(sdkappid=sdkappid, at=now, user_id=user_id, seq=0, kind=kind, payload=msgspec.Raw(raw)))
+
+
+async def read_after(conn: Any, sdkappid: int, user_id: str, after_seq: int, limit: int = 500) -> list[FeedEntry]:
+    """The user's entries with seq > after_seq, oldest first, at most `limit`."""
+    rows = await conn.execute(
+        sa.select(user_feed.c.seq, user_feed.c.kind, user_feed.c.payload, user_feed.c.created_at)
+        .where(user_feed.c.sdkappid == sdkappid, user_feed.c.user_id == user_id, user_feed.c.seq > after_seq)
+        .order_by(user_feed.c.seq)
+        .limit(limit)
+    )
+    return [
+        FeedEntry(
+            sdkappid=sdkappid,
+            at=r.created_at,
+            user_id=user_id,
+            seq=r.seq,
+            kind=r.kind,
+            payload=msgspec.Raw(r.payload.encode()),
+        )
+        for r in rows
+    ]
+
+
+async def latest_seq(conn: Any, sdkappid: int, user_id: str) -> int:
+    row = (
+        await conn.execute(
+            sa.select(accounts.c.feed_seq).where(accounts.c.sdkappid == sdkappid, accounts.c.user_id == user_id)
+        )
+    ).first()
+    return row[0] if row else 0
+
+
+async def purge_users(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:
+    await tx.execute(user_feed.delete().where(user_feed.c.sdkappid == sdkappid, user_feed.c.user_id.in_(user_ids)))
+
+
+async def prune(tx: Tx, older_than: int | None = None) -> int:
+    """Drop entries past retention (called periodically by the server)."""
+    cutoff = older_than if older_than is not None else int(time.time()) - FEED_RETENTION_SECONDS
+    result = await tx.execute(user_feed.delete().where(user_feed.c.created_at < cutoff))
+    return result.rowcount or 0
