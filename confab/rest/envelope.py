@@ -117,10 +117,9 @@ class RestEnvelope:
             return _fail(request_id, ApiError(60018, "server busy, retry shortly"))
         self.inflight += 1
         started = time.perf_counter()
-        endpoint: Endpoint | None = None
+        endpoint = self.registry.get(request.path_params["service"], request.path_params["command"])
         try:
-            endpoint, response = await self._handle(request, request_id)
-            return response
+            return await self._handle(request, request_id, endpoint)
         except ApiError as err:
             return _fail(request_id, err)
         except Exception:
@@ -133,7 +132,7 @@ class RestEnvelope:
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("%s %.1fms", request.url.path, (time.perf_counter() - started) * 1000)
 
-    async def _handle(self, request: Request, request_id: str) -> tuple[Endpoint | None, Response]:
+    async def _handle(self, request: Request, request_id: str, endpoint: Endpoint | None) -> Response:
         if request.method != "POST":
             raise ApiError(60002, f"method {request.method} is not supported: REST APIs take POST only")
         query = request.query_params
@@ -158,10 +157,8 @@ class RestEnvelope:
         except UserSigError as err:
             raise ApiError(err.code, err.info) from None
 
-        service = request.path_params["service"]
-        command = request.path_params["command"]
-        endpoint = self.registry.get(service, command)
         if endpoint is None:
+            service, command = request.path_params["service"], request.path_params["command"]
             raise ApiError(60009, f"unknown API v4/{service[:64]}/{command[:64]}")
         if not app.is_admin(identifier):
             raise ApiError(
@@ -173,7 +170,7 @@ class RestEnvelope:
 
         body = await self._read_body(request, endpoint)
         try:
-            req = self._decoders[(service, command)].decode(body)
+            req = self._decoders[(endpoint.service, endpoint.command)].decode(body)
         except msgspec.ValidationError as err:
             raise map_validation_error(endpoint, str(err)) from None
         except msgspec.DecodeError:
@@ -181,7 +178,7 @@ class RestEnvelope:
 
         result = await endpoint.handler(Call(self.rt, app, identifier, request_id), req)
         payload = None if result is None else _encode(result)
-        return endpoint, _reply(request_id, payload)
+        return _reply(request_id, payload)
 
     async def _read_body(self, request: Request, endpoint: Endpoint) -> bytes:
         limit = self.rt.settings.max_body_bytes
