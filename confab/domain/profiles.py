@@ -64,16 +64,17 @@ async def set_profile(
     return changes
 
 
+_LOAD = sa.select(accounts.c.user_id, accounts.c.profile).where(
+    accounts.c.sdkappid == sa.bindparam("app"), accounts.c.user_id.in_(sa.bindparam("ids", expanding=True))
+)
+
+
 async def load_profiles(rt: Runtime, app: App, user_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Stored profiles of the users that exist, in one query per 500 users."""
     found: dict[str, dict[str, Any]] = {}
     async with rt.store.read() as conn:
         for part in chunks(list(dict.fromkeys(user_ids))):
-            rows = await conn.execute(
-                sa.select(accounts.c.user_id, accounts.c.profile).where(
-                    accounts.c.sdkappid == app.sdkappid, accounts.c.user_id.in_(part)
-                )
-            )
+            rows = await conn.execute(_LOAD, {"app": app.sdkappid, "ids": part})
             for user_id, profile in rows:
                 found[user_id] = _decode_profile(profile)
     return found
