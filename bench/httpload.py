@@ -39,8 +39,8 @@ class LoadResult:
         rate = self.count / self.seconds if self.seconds else 0
         errors = {c: n for c, n in self.codes.items() if c != 0}
         return (
-            f"{self.name:<28} {rate:>9.0f} req/s   p50 {self.percentile(50):6.2f} ms   p99 {self.percentile(99):6.2f} ms"
-            f"   n={self.count}" + (f"   errors={dict(errors)}" if errors else "")
+            f"{self.name:<28} {rate:>9.0f} req/s   p50 {self.percentile(50):6.2f} ms"
+            f"   p99 {self.percentile(99):6.2f} ms   n={self.count}" + (f"   errors={dict(errors)}" if errors else "")
         )
 
     def mean_ms(self) -> float:

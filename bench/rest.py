@@ -14,17 +14,13 @@ import asyncio
 import os
 import platform
 import random
-import sys
 import time
 
 import msgspec
+from httpload import build_request, run_load  # bench/ is on sys.path when a script here runs
 
-sys.path.insert(0, os.path.dirname(__file__))
-
-from httpload import build_request, run_load  # noqa: E402
-
-from confab import usersig  # noqa: E402
-from confab.client.rest import RestClient  # noqa: E402
+from confab import usersig
+from confab.client.rest import RestClient
 
 USERS = [f"bench_user_{i}" for i in range(100)]
 

@@ -39,8 +39,8 @@ def env(tmp_path: Path) -> dict[str, str]:
 def served(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
     port = free_port()
     env = dict(env, CONFAB_PORT=str(port), CONFAB_BOOTSTRAP_SDKAPPID="1400000777", CONFAB_BOOTSTRAP_KEY="k3y")
-    log = open(tmp_path / "serve.log", "w+")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(CONFAB + ["serve"], env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    log = open(tmp_path / "serve.log", "w+")
+    proc = subprocess.Popen([*CONFAB, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -59,7 +59,7 @@ def served(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, str, dict
 
 
 def test_serve_bootstraps_an_app_and_prints_a_working_curl(served: tuple[str, str, dict[str, str]]) -> None:
-    base_url, output, _ = served
+    _, output, _ = served
     assert "SDKAppID:   1400000777" in output
     assert "Key:        k3y" in output
     assert "Admin:      administrator" in output
@@ -81,13 +81,24 @@ def test_vendor_generator_and_plain_http_client_work_right_away(served: tuple[st
     base_url, _, _ = served
     with mock.patch("time.time", return_value=time.time()):
         sig = TLSSigAPIv2.TLSSigAPIv2(1400000777, "k3y").gen_sig("administrator")
-    params = {"sdkappid": 1400000777, "identifier": "administrator", "usersig": sig, "random": 42,
-              "contenttype": "json"}
-    reply = httpx.post(f"{base_url}/v4/im_open_login_svc/account_import", params=params,
-                       json={"UserID": "test", "Nick": "test", "FaceUrl": "http://www.qq.com"}).json()
+    params = {
+        "sdkappid": 1400000777,
+        "identifier": "administrator",
+        "usersig": sig,
+        "random": 42,
+        "contenttype": "json",
+    }
+    reply = httpx.post(
+        f"{base_url}/v4/im_open_login_svc/account_import",
+        params=params,
+        json={"UserID": "test", "Nick": "test", "FaceUrl": "http://www.qq.com"},
+    ).json()
     assert reply["ActionStatus"] == "OK", reply
-    reply = httpx.post(f"{base_url}/v4/profile/portrait_get", params=params,
-                       json={"To_Account": ["test"], "TagList": ["Tag_Profile_IM_Nick"]}).json()
+    reply = httpx.post(
+        f"{base_url}/v4/profile/portrait_get",
+        params=params,
+        json={"To_Account": ["test"], "TagList": ["Tag_Profile_IM_Nick"]},
+    ).json()
     assert reply["UserProfileItem"][0]["ProfileItem"][0]["Value"] == "test"
 
 
@@ -99,8 +110,25 @@ def test_serve_does_not_bootstrap_twice(served: tuple[str, str, dict[str, str]])
 
 
 def test_app_create_list_show_set_field(env: dict[str, str]) -> None:
-    created = run(["app", "create", "--sdkappid", "1400000001", "--key", "abc", "--admin", "boss", "--admin", "ops",
-                   "--name", "demo", "--setting", "max_accounts=10"], env)
+    created = run(
+        [
+            "app",
+            "create",
+            "--sdkappid",
+            "1400000001",
+            "--key",
+            "abc",
+            "--admin",
+            "boss",
+            "--admin",
+            "ops",
+            "--name",
+            "demo",
+            "--setting",
+            "max_accounts=10",
+        ],
+        env,
+    )
     assert created.returncode == 0, created.stderr
     assert "SDKAppID:   1400000001" in created.stdout
     run(["app", "create", "--sdkappid", "1400000002"], env)
@@ -126,7 +154,9 @@ def test_app_create_list_show_set_field(env: dict[str, str]) -> None:
 
 
 def test_usersig_command_matches_the_vendor(env: dict[str, str]) -> None:
-    out = run(["usersig", "--sdkappid", "1400000000", "--key", "secret", "--identifier", "alice", "--expire", "60"], env)
+    out = run(
+        ["usersig", "--sdkappid", "1400000000", "--key", "secret", "--identifier", "alice", "--expire", "60"], env
+    )
     assert out.returncode == 0
     verified = usersig.verify(out.stdout.strip(), 1400000000, "secret", "alice")
     assert verified.expire == 60
@@ -134,8 +164,13 @@ def test_usersig_command_matches_the_vendor(env: dict[str, str]) -> None:
 
 def test_endpoints_lists_the_foundation_apis(env: dict[str, str]) -> None:
     out = run(["endpoints"], env).stdout
-    for api in ("im_open_login_svc/account_import", "im_open_login_svc/multiaccount_import",
-                "im_open_login_svc/account_delete", "im_open_login_svc/account_check",
-                "profile/portrait_set", "profile/portrait_get"):
+    for api in (
+        "im_open_login_svc/account_import",
+        "im_open_login_svc/multiaccount_import",
+        "im_open_login_svc/account_delete",
+        "im_open_login_svc/account_check",
+        "profile/portrait_set",
+        "profile/portrait_get",
+    ):
         assert re.search(rf"^implemented\s+v4/{api}\b", out, re.M), api
     assert re.search(r"^\d+ of 112 seed endpoints implemented$", out, re.M)

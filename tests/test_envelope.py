@@ -167,3 +167,29 @@ async def test_openapi_and_docs(server: ServerHandle, http: httpx.AsyncClient) -
     assert "/v4/profile/portrait_get" in doc["paths"]
     page = await http.get(f"{server.base_url}/docs")
     assert "portrait_get" in page.text
+
+
+async def test_app_wide_rate_limit_is_60011(app: AppHandle) -> None:
+    app.set(app_rate_limit=4)
+    replies = await asyncio.gather(*(app.call(CHECK, CHECK_BODY) for _ in range(20)))
+    codes = [r["ErrorCode"] for r in replies]
+    assert 60011 in codes and set(codes) <= {0, 60011}, codes
+
+
+async def test_overload_is_shed_with_60018(app: AppHandle, server: ServerHandle, monkeypatch) -> None:
+    from dataclasses import replace
+
+    from confab.domain import accounts as accounts_domain
+
+    real = accounts_domain.check_accounts
+
+    async def slow(*args: object, **kwargs: object):
+        await asyncio.sleep(0.3)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(accounts_domain, "check_accounts", slow)
+    rt = server.runtime
+    monkeypatch.setattr(rt, "settings", replace(rt.settings, max_inflight_requests=2))
+    replies = await asyncio.gather(*(app.call(CHECK, CHECK_BODY) for _ in range(8)))
+    codes = [r["ErrorCode"] for r in replies]
+    assert 60018 in codes and 0 in codes, codes

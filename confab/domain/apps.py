@@ -49,6 +49,7 @@ class AppSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     # REST calls per second per API: {"service/command": n, "*": n}; 0 = unlimited.
     # Absent entries use the seed's documented limit for that API.
     rate_limits: dict[str, int] = {}
+    app_rate_limit: int = 0  # REST calls per second across all APIs of the app (60011); 0 = unlimited
     custom_profile_fields: dict[str, CustomField] = {}
     custom_friend_fields: dict[str, CustomField] = {}
     # one-to-one messaging

@@ -1,10 +1,10 @@
 """The v4 envelope: `POST /v4/{service}/{command}?sdkappid=&identifier=&usersig=&random=&contenttype=json`.
 
-Order of checks: load shedding, method, sdkappid (60012/60006), app state (60016), identifier and
-usersig (60004/60005, then the UserSig's own 700xx code), the command (60009), admin (the API's
-code or 60010), rate limit (60007), body (the API's JSON code), request model (the API's parameter
-code; 60015 for a non-string account), then the handler. Every answer is HTTP 200 with
-ActionStatus/ErrorCode/ErrorInfo/RequestId; nothing leaks a stack trace.
+Order of checks: load shedding (60018), method (60002), sdkappid (60012/60006), app state (60016),
+identifier and usersig (60004/60005, then the UserSig's own 700xx code), the command (60009), admin
+(the API's code or 60010), the app's rate (60011), the API's rate limit (60007), body (the API's
+JSON code), request model (the API's parameter code; 60015 for a non-string account), then the handler.
+Every answer is HTTP 200 with ActionStatus/ErrorCode/ErrorInfo/RequestId; nothing leaks a stack trace.
 """
 
 from __future__ import annotations
@@ -165,6 +165,8 @@ class RestEnvelope:
                 endpoint.admin_error,
                 f"{identifier!r} is not an app admin; REST APIs need an admin identifier",
             )
+        if not self.limiter.allow_app(app):
+            raise ApiError(60011, f"the app is limited to {app.settings.app_rate_limit} REST calls/s")
         if not self.limiter.allow(app, endpoint):
             raise ApiError(60007, f"v4/{endpoint.key} is limited to {self.limiter.limit_for(app, endpoint)} calls/s")
 

@@ -26,11 +26,17 @@ class RateLimiter:
         return endpoint.rate_limit
 
     def allow(self, app: App, endpoint: Endpoint) -> bool:
-        limit = self.limit_for(app, endpoint)
+        """Within the API's own per-second limit (60007 when not)."""
+        return self._take((app.sdkappid, endpoint.key), self.limit_for(app, endpoint))
+
+    def allow_app(self, app: App) -> bool:
+        """Within the app's limit across all APIs (60011 when not)."""
+        return self._take((app.sdkappid, "*"), app.settings.app_rate_limit)
+
+    def _take(self, key: tuple[int, str], limit: int) -> bool:
         if limit <= 0:
             return True
         second = int(time.monotonic())
-        key = (app.sdkappid, endpoint.key)
         window = self._windows.get(key)
         if window is None or window[0] != second:
             if len(self._windows) > 100_000:  # stale windows of idle apps: forget them all at once
