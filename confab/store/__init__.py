@@ -92,6 +92,10 @@ class Store:
         self._write_lock = asyncio.Lock()
         if self.dialect == "sqlite":
             self._sqlite_writer, self._sqlite_reader = self._sqlite_engines(parsed)
+            # Statements run inline and never interleave, so one long-lived connection each for
+            # reading (autocommit) and writing saves a pool checkout per call (~13% of a REST call).
+            self._reader_conn: sa.Connection | None = None
+            self._writer_conn: sa.Connection | None = None
         elif self.dialect == "postgresql":
             engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
             self._writer = self._reader = engine
@@ -143,8 +147,9 @@ class Store:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection | InlineConnection]:
         if self.is_sqlite:
-            with self._sqlite_reader.connect() as sync:
-                yield InlineConnection(sync)
+            if self._reader_conn is None or self._reader_conn.closed:
+                self._reader_conn = self._sqlite_reader.connect()
+            yield InlineConnection(self._reader_conn)
         else:
             async with self._reader.connect() as conn:
                 yield conn
@@ -156,10 +161,14 @@ class Store:
                 tx = Tx(conn)
                 try:
                     yield tx
+                    await conn.commit()
                 except BaseException:
-                    await conn.rollback()
+                    try:
+                        await conn.rollback()
+                    except Exception:  # the connection itself failed: start afresh next time
+                        log.exception("rollback failed; reconnecting")
+                        self._writer_conn = None
                     raise
-                await conn.commit()
                 for fn in tx._after:
                     try:
                         result = fn()
@@ -171,9 +180,10 @@ class Store:
     @asynccontextmanager
     async def _connect_writer(self) -> AsyncIterator[AsyncConnection | InlineConnection]:
         if self.is_sqlite:
-            with self._sqlite_writer.connect() as sync:
-                sync.begin()
-                yield InlineConnection(sync)
+            if self._writer_conn is None or self._writer_conn.closed:
+                self._writer_conn = self._sqlite_writer.connect()
+            self._writer_conn.begin()
+            yield InlineConnection(self._writer_conn)
         else:
             async with self._writer.connect() as conn:
                 await conn.begin()
@@ -190,7 +200,7 @@ class Store:
 
         async with self._write_lock:
             if self.is_sqlite:
-                with self._sqlite_writer.connect() as sync:
+                with self._sqlite_reader.connect() as sync:  # not the writer: its BEGIN hook would nest
                     run(sync)
                     sync.commit()
             else:
@@ -200,6 +210,9 @@ class Store:
 
     async def close(self) -> None:
         if self.is_sqlite:
+            for conn in (self._reader_conn, self._writer_conn):
+                if conn is not None:
+                    conn.close()
             self._sqlite_writer.dispose()
             self._sqlite_reader.dispose()
         else:
