@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 import msgspec
 import sqlalchemy as sa
@@ -44,6 +45,29 @@ _EXISTING = sa.select(accounts.c.user_id).where(
 )
 
 
+_PROFILE_OF = sa.select(accounts.c.profile).where(
+    accounts.c.sdkappid == sa.bindparam("app"), accounts.c.user_id == sa.bindparam("uid")
+)
+_WRITE_PROFILE = (
+    accounts.update()
+    .where(accounts.c.sdkappid == sa.bindparam("app"), accounts.c.user_id == sa.bindparam("uid"))
+    .values(profile=sa.bindparam("new_profile"), profile_updated_at=sa.bindparam("now"))
+)
+
+
+async def merge_profile(tx: Tx, sdkappid: int, user_id: str, changes: dict[str, Any], now: int) -> bool:
+    """Merge profile changes into a stored account; False when the account does not exist."""
+    row = (await tx.execute(_PROFILE_OF, {"app": sdkappid, "uid": user_id})).first()
+    if row is None:
+        return False
+    if changes:
+        profile = msgspec.json.decode(row.profile)
+        profile.update(changes)
+        params = {"app": sdkappid, "uid": user_id, "new_profile": msgspec.json.encode(profile).decode(), "now": now}
+        await tx.execute(_WRITE_PROFILE, params)
+    return True
+
+
 async def existing(conn: object, sdkappid: int, user_ids: Iterable[str]) -> set[str]:
     """Which of these UserIDs are imported, in one query per 500 IDs."""
     wanted = list(dict.fromkeys(user_ids))
@@ -76,12 +100,8 @@ async def import_account(rt: Runtime, app: App, user_id: str, nick: str | None, 
             profile[tag] = value
     now = int(time.time())
     async with rt.store.tx() as tx:
-        row = (
-            await tx.execute(
-                sa.select(accounts.c.profile).where(accounts.c.sdkappid == app.sdkappid, accounts.c.user_id == user_id)
-            )
-        ).first()
-        if row is None:
+        # Importing again keeps the one account and refreshes the nickname / photo given.
+        if not await merge_profile(tx, app.sdkappid, user_id, profile, now):
             await _check_quota(tx, app, [user_id])
             await tx.execute(
                 accounts.insert().values(
@@ -93,15 +113,6 @@ async def import_account(rt: Runtime, app: App, user_id: str, nick: str | None, 
                 )
             )
             tx.after_commit(lambda: rt.bus.publish(AccountsImported(sdkappid=app.sdkappid, at=now, user_ids=[user_id])))
-        elif profile:
-            # Importing again keeps the one account and refreshes the nickname / photo given.
-            merged = msgspec.json.decode(row.profile)
-            merged.update(profile)
-            await tx.execute(
-                accounts.update()
-                .where(accounts.c.sdkappid == app.sdkappid, accounts.c.user_id == user_id)
-                .values(profile=msgspec.json.encode(merged).decode(), profile_updated_at=now)
-            )
 
 
 async def import_accounts(rt: Runtime, app: App, user_ids: list[str]) -> list[str]:

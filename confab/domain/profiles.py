@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 
-from confab.domain.accounts import chunks
+from confab.domain.accounts import chunks, merge_profile
 from confab.domain.apps import App
 from confab.domain.profile_fields import check_readable, check_value, field_spec
 from confab.errors import ApiError
@@ -40,20 +40,8 @@ async def set_profile(
     changes = validate_items(app, items, by_admin=by_admin)
     now = int(time.time())
     async with rt.store.tx() as tx:
-        row = (
-            await tx.execute(
-                sa.select(accounts.c.profile).where(accounts.c.sdkappid == app.sdkappid, accounts.c.user_id == user_id)
-            )
-        ).first()
-        if row is None:
+        if not await merge_profile(tx, app.sdkappid, user_id, changes, now):
             raise ApiError(40003, f"account {user_id!r} does not exist")
-        profile = _decode_profile(row.profile)
-        profile.update(changes)
-        await tx.execute(
-            accounts.update()
-            .where(accounts.c.sdkappid == app.sdkappid, accounts.c.user_id == user_id)
-            .values(profile=msgspec.json.encode(profile).decode(), profile_updated_at=now)
-        )
         event = ProfileChanged(
             sdkappid=app.sdkappid,
             at=now,
