@@ -55,6 +55,8 @@ class AppSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     # one-to-one messaging
     c2c_recall_limit_seconds: int = 120  # how long a user may recall their own message
     c2c_check_friendship: bool = False  # user sends need a friendship (the console's "relationship check")
+    batch_messages_per_minute: int = 12000  # batchsendmsg: each recipient counts (60007 beyond); 0 = off
+    msg_extension_enabled: bool = True  # the console's "Set message extension" switch (10008 when off)
 
     def validate(self) -> None:
         for tag in self.custom_profile_fields:

@@ -38,11 +38,23 @@ class FeedEntry(Event):
     payload: msgspec.Raw
 
 
+# Prebuilt (hot path: every message): one UPDATE per distinct increment bumps the users' sequence
+# numbers and, through RETURNING, tells which users exist.
+_BUMP = (
+    accounts.update()
+    .where(accounts.c.sdkappid == sa.bindparam("app"), accounts.c.user_id.in_(sa.bindparam("uids", expanding=True)))
+    .values(feed_seq=accounts.c.feed_seq + sa.bindparam("n"))
+    .returning(accounts.c.user_id, accounts.c.feed_seq)
+)
+_INSERT = user_feed.insert()
+
+
 async def append(tx: Tx, bus: Any, sdkappid: int, entries: Iterable[tuple[str, str, Any]]) -> list[FeedEntry]:
     """Append (user_id, kind, payload) entries; returns them numbered. Publishes after commit.
 
-    Sequence numbers come from `accounts.feed_seq`, bumped once per user per call; users are taken
-    in sorted order so concurrent transactions on PostgreSQL lock rows in the same order.
+    Sequence numbers come from `accounts.feed_seq`, bumped by one statement for all users that get
+    the same number of entries (usually all of them). Entries for accounts that do not exist are
+    dropped: there is nobody to deliver to.
     """
     items = list(entries)
     if not items:
@@ -50,18 +62,13 @@ async def append(tx: Tx, bus: Any, sdkappid: int, entries: Iterable[tuple[str, s
     per_user: dict[str, int] = defaultdict(int)
     for user_id, _, _ in items:
         per_user[user_id] += 1
+    by_count: dict[int, list[str]] = defaultdict(list)
+    for user_id, n in per_user.items():
+        by_count[n].append(user_id)
     top: dict[str, int] = {}
-    for user_id in sorted(per_user):
-        result = await tx.execute(
-            accounts.update()
-            .where(accounts.c.sdkappid == sdkappid, accounts.c.user_id == user_id)
-            .values(feed_seq=accounts.c.feed_seq + per_user[user_id])
-            .returning(accounts.c.feed_seq)
-        )
-        row = result.first()
-        if row is None:
-            continue  # the account is gone: nobody to deliver to
-        top[user_id] = row[0]
+    for n, users in by_count.items():
+        result = await tx.execute(_BUMP, {"app": sdkappid, "uids": sorted(users), "n": n})
+        top.update((row[0], row[1]) for row in result)
     next_seq = {user_id: top[user_id] - per_user[user_id] for user_id in top}
     now = int(time.time())
     made: list[FeedEntry] = []
@@ -87,7 +94,7 @@ async def append(tx: Tx, bus: Any, sdkappid: int, entries: Iterable[tuple[str, s
             )
         )
     if rows:
-        await tx.execute(user_feed.insert(), rows)
+        await tx.execute(_INSERT, rows)
 
     def publish() -> None:
         for entry in made:

@@ -77,8 +77,8 @@ def map_validation_error(endpoint: Endpoint, message: str) -> ApiError:
     return ApiError(endpoint.param_error, text)
 
 
-def _reply(request_id: str, payload: bytes | None = None) -> Response:
-    head = b'{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"RequestId":"' + request_id.encode() + b'"'
+def _reply(request_id: str, payload: bytes | None = None, status: bytes = b"OK") -> Response:
+    head = b'{"ActionStatus":"' + status + b'","ErrorInfo":"","ErrorCode":0,"RequestId":"' + request_id.encode() + b'"'
     if payload is None or payload == b"{}":
         body = head + b"}"
     else:
@@ -179,8 +179,10 @@ class RestEnvelope:
             raise ApiError(endpoint.json_error, "the request body is not valid JSON") from None
 
         result = await endpoint.handler(Call(self.rt, app, identifier, request_id), req)
+        # A handler may set the status itself (batchsendmsg answers "SomeError" with ErrorCode 0).
+        status = result.pop("ActionStatus", "OK").encode() if isinstance(result, dict) else b"OK"
         payload = None if result is None else _encode(result)
-        return _reply(request_id, payload)
+        return _reply(request_id, payload, status)
 
     async def _read_body(self, request: Request, endpoint: Endpoint) -> bytes:
         limit = self.rt.settings.max_body_bytes

@@ -47,3 +47,24 @@ class RateLimiter:
             return False
         window[1] += 1
         return True
+
+
+class MinuteBudget:
+    """A per-app count per minute (e.g. batchsendmsg's 12,000 messages/minute, where each recipient counts)."""
+
+    def __init__(self) -> None:
+        self._windows: dict[int, list[float]] = {}  # app -> [window start, used]
+
+    def take(self, sdkappid: int, amount: int, limit: int) -> bool:
+        if limit <= 0:
+            return True
+        now = time.monotonic()
+        window = self._windows.get(sdkappid)
+        if window is None or now - window[0] >= 60:  # a minute from the window's first use
+            if len(self._windows) > 100_000:
+                self._windows.clear()
+            window = self._windows[sdkappid] = [now, 0]
+        if window[1] + amount > limit:
+            return False
+        window[1] += amount
+        return True

@@ -97,8 +97,11 @@ class Store:
             self._reader_conn: sa.Connection | None = None
             self._writer_conn: sa.Connection | None = None
         elif self.dialect == "postgresql":
-            engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-            self._writer = self._reader = engine
+            # No pre-ping (a round trip per checkout): a connection the server dropped fails one call
+            # and is replaced. Reads run in autocommit: no BEGIN/ROLLBACK round trips around them.
+            engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+            self._writer = engine
+            self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite+aiosqlite or postgresql+asyncpg")
 

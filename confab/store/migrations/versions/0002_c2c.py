@@ -1,4 +1,4 @@
-"""One-to-one messages, conversations, global mute (issue 4)
+"""Placeholder revision: it shipped empty, so databases may already be past it. Schema goes in new revisions.
 
 Revision ID: 0002_c2c
 Revises: 0001_foundation

@@ -1,4 +1,4 @@
-"""Relationships: friends, friend lists, blocklist, pending requests (issue 5)
+"""Placeholder revision: it shipped empty, so databases may already be past it. Schema goes in new revisions.
 
 Revision ID: 0003_sns
 Revises: 0002_c2c

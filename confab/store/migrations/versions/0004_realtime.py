@@ -1,4 +1,4 @@
-"""Real-time gateway: login state (kick) and presence (issue 6)
+"""Placeholder revision: it shipped empty, so databases may already be past it. Schema goes in new revisions.
 
 Revision ID: 0004_realtime
 Revises: 0003_sns
