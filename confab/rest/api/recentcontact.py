@@ -1,0 +1,104 @@
+"""recentcontact: the conversation list and deleting a conversation (seed 004 lines 9068-9324, 9699-9860)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from confab.domain.c2c import conversations
+from confab.domain.limits import valid_user_id
+from confab.errors import ApiError
+from confab.rest.call import Call
+from confab.rest.registry import endpoint
+
+SERVICE = "recentcontact"
+CODES = {"param_error": 50002, "json_error": 50002, "admin_error": 50003, "internal_error": 50004}
+
+
+class GetList(msgspec.Struct, kw_only=True):
+    From_Account: str
+    TimeStamp: int = 0
+    StartIndex: int = 0
+    TopTimeStamp: int = 0
+    TopStartIndex: int = 0
+    AssistFlags: int = 0
+
+
+class SessionItem(msgspec.Struct, omit_defaults=True):
+    Type: int
+    MsgTime: int
+    TopFlag: int
+    To_Account: str | None = None
+    GroupId: str | None = None
+
+
+class GetListReply(msgspec.Struct):
+    SessionItem: list[SessionItem]
+    CompleteFlag: int
+    TimeStamp: int
+    StartIndex: int
+    TopTimeStamp: int
+    TopStartIndex: int
+    ErrorDisplay: str = ""
+
+
+@endpoint(
+    SERVICE,
+    "get_list",
+    request=GetList,
+    response=GetListReply,
+    summary="Pull a conversation list",
+    seed="004:9068-9324",
+    **CODES,
+)
+async def get_list(call: Call, req: GetList) -> dict:
+    if not valid_user_id(req.From_Account):
+        raise ApiError(50002, "From_Account must be a UserID of 1-32 bytes")
+    for name in ("TimeStamp", "StartIndex", "TopTimeStamp", "TopStartIndex", "AssistFlags"):
+        if getattr(req, name) < 0:
+            raise ApiError(50002, f"{name} must not be negative")
+    reply = await conversations.get_list(
+        call.rt,
+        call.app,
+        req.From_Account,
+        general=conversations.Cursor(req.TimeStamp, req.StartIndex),
+        top=conversations.Cursor(req.TopTimeStamp, req.TopStartIndex),
+        assist_flags=req.AssistFlags,
+    )
+    reply["ErrorDisplay"] = ""
+    return reply
+
+
+class DeleteConversation(msgspec.Struct, kw_only=True):
+    From_Account: str
+    Type: int
+    To_Account: str | None = None
+    ToGroupid: str | None = None
+    ClearRamble: int = 0
+
+
+@endpoint(
+    SERVICE,
+    "delete",
+    request=DeleteConversation,
+    summary="Delete a conversation",
+    seed="004:9699-9860",
+    **CODES,
+)
+async def delete(call: Call, req: DeleteConversation) -> dict:
+    if not valid_user_id(req.From_Account):
+        raise ApiError(50002, "From_Account must be a UserID of 1-32 bytes")
+    if req.ClearRamble not in (0, 1):
+        raise ApiError(50002, "ClearRamble must be 0 or 1")
+    if req.Type == 1:
+        if not req.To_Account or not valid_user_id(req.To_Account):
+            raise ApiError(50002, "To_Account is required for a one-to-one conversation (Type 1)")
+        await conversations.delete(
+            call.rt, call.app, req.From_Account, req.To_Account, clear_history=req.ClearRamble == 1
+        )
+    elif req.Type == 2:
+        if not req.ToGroupid:
+            raise ApiError(50002, "ToGroupid is required for a group conversation (Type 2)")
+        raise ApiError(50002, "group conversations are not available: this server has no groups yet")
+    else:
+        raise ApiError(50002, "Type must be 1 (one-to-one) or 2 (group)")
+    return {"ErrorDisplay": ""}
