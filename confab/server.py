@@ -1,4 +1,5 @@
-"""The ASGI application: REST v4, the OpenAPI document and docs page, health; later the gateway."""
+"""The ASGI application: REST v4, the real-time gateway (/v4/ws) and demo page, the OpenAPI document and
+docs page, health."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from confab.config import Settings
+from confab.realtime import gateway
+from confab.realtime.hub import Hub
 from confab.rest.envelope import RestEnvelope
 from confab.rest.openapi import build_openapi
 from confab.rest.registry import load_all
@@ -84,9 +87,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "database": rt.store.dialect})
 
+    hub = Hub(rt)
+    rt.extras["hub"] = hub
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await rt.start()
+        hub.start()
         try:
             yield
         finally:
@@ -100,6 +107,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         Route("/docs", docs),
         Route("/healthz", health),
     ]
+    routes.extend(gateway.routes(hub))
     for factory in ROUTE_FACTORIES:
         routes.extend(factory(rt))
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -111,7 +111,13 @@ class ServerHandle:
         self.base_url = f"http://127.0.0.1:{port}"
         self.app = create_app(self.settings)
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=port, log_level="warning", access_log=False, ws="websockets-sansio"
+            self.app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+            ws="websockets-sansio",
+            ws_per_message_deflate=False,
         )
         self.server = uvicorn.Server(config)
         self.loop = asyncio.new_event_loop()

@@ -1,5 +1,6 @@
-"""Python clients: `RestClient` for the v4 admin API (the real-time client lives beside it)."""
+"""Python clients: `RestClient` for the v4 admin API, `ChatClient` for the real-time gateway."""
 
+from confab.client.realtime import ChatClient, Closed, Event, GatewayError
 from confab.client.rest import RestClient, RestError
 
-__all__ = ["RestClient", "RestError"]
+__all__ = ["ChatClient", "Closed", "Event", "GatewayError", "RestClient", "RestError"]

@@ -1,0 +1,194 @@
+"""An async Python client for the real-time gateway (docs/client-protocol.md).
+
+    async with await ChatClient.connect("ws://127.0.0.1:8080", sdkappid, "alice", usersig) as alice:
+        await alice.send_text("bob", "hi")
+        async for event in alice.events():
+            print(event.kind, event.data)
+
+Requests are answered by `request(op, **data)` (raising `GatewayError` on a non-zero code); pushes
+arrive on `events()`. `cursor` is the newest feed seq received: pass it to `connect` after a
+reconnect to get everything missed, once, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import websockets
+
+_decode = msgspec.json.decode
+_encode = msgspec.json.Encoder().encode
+
+
+class GatewayError(Exception):
+    def __init__(self, code: int, info: str) -> None:
+        super().__init__(f"{code}: {info}")
+        self.code = code
+        self.info = info
+
+
+class Closed(Exception):
+    """The server closed the connection; `code` is the close code (docs/client-protocol.md)."""
+
+    def __init__(self, code: int | None, reason: str) -> None:
+        super().__init__(f"connection closed ({code}): {reason}")
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    feed_seq: int
+    data: Any
+
+
+class ChatClient:
+    def __init__(self, ws: Any, heartbeat: float) -> None:
+        self.ws = ws
+        self.cursor = 0
+        self.login_info: dict[str, Any] = {}
+        self._seq = itertools.count(1)
+        self._waiting: dict[int, asyncio.Future] = {}
+        self._events: asyncio.Queue[Event | Closed] = asyncio.Queue()
+        self._closed: Closed | None = None
+        self._heartbeat = heartbeat
+        self._reader: asyncio.Task | None = None
+        self._pinger: asyncio.Task | None = None
+
+    @classmethod
+    async def connect(
+        cls,
+        url: str,
+        sdkappid: int,
+        identifier: str,
+        usersig: str,
+        *,
+        platform: str = "Unknown",
+        cursor: int | None = None,
+        heartbeat: float = 30.0,
+    ) -> ChatClient:
+        """Open `url` (http(s):// or ws(s):// of the server, or the full /v4/ws address) and log in."""
+        ws_url = url.replace("http://", "ws://", 1).replace("https://", "wss://", 1).rstrip("/")
+        if not ws_url.endswith("/v4/ws"):
+            ws_url += "/v4/ws"
+        ws = await websockets.connect(ws_url, max_size=2**22)
+        client = cls(ws, heartbeat)
+        client._reader = asyncio.ensure_future(client._read())
+        data = {"SDKAppID": sdkappid, "Identifier": identifier, "UserSig": usersig, "Platform": platform}
+        if cursor is not None:
+            data["Cursor"] = cursor
+            client.cursor = cursor
+        try:
+            client.login_info = await client.request("login", **data)
+        except BaseException:
+            await client.close()
+            raise
+        client._pinger = asyncio.ensure_future(client._ping())
+        return client
+
+    async def __aenter__(self) -> ChatClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    async def request(self, op: str, **data: Any) -> Any:
+        """Send one request and wait for its reply's data."""
+        if self._closed is not None:
+            raise self._closed
+        seq = next(self._seq)
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._waiting[seq] = future
+        await self.ws.send(_encode({"seq": seq, "op": op, "data": data}).decode())
+        reply = await future
+        if reply["code"] != 0:
+            raise GatewayError(reply["code"], reply["info"])
+        return reply["data"]
+
+    async def events(self, idle: float | None = None):
+        """Pushes as they come; ends when the connection closes (then `closed` says why).
+        `idle`: give up (TimeoutError) after that many seconds without a push."""
+        while True:
+            item = await asyncio.wait_for(self._events.get(), idle)
+            if isinstance(item, Closed):
+                self._events.put_nowait(item)  # later calls end too
+                return
+            yield item
+
+    async def next_event(self, kind: str | None = None, within: float = 5.0) -> Event:
+        """The next push (of `kind`, skipping others) within `within` seconds; raises TimeoutError or Closed."""
+        deadline = time.monotonic() + within
+        while True:
+            item = await asyncio.wait_for(self._events.get(), max(0.001, deadline - time.monotonic()))
+            if isinstance(item, Closed):
+                self._events.put_nowait(item)
+                raise item
+            if kind is None or item.kind == kind:
+                return item
+
+    @property
+    def closed(self) -> Closed | None:
+        return self._closed
+
+    async def close(self) -> None:
+        for task in (self._pinger, self._reader):
+            if task is not None:
+                task.cancel()
+        with contextlib.suppress(Exception):
+            await self.ws.close()
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self.ws:
+                frame = _decode(raw)
+                if "push" in frame:
+                    if frame["feed_seq"]:
+                        self.cursor = frame["feed_seq"]
+                    self._events.put_nowait(Event(frame["push"], frame["feed_seq"], frame["data"]))
+                else:
+                    future = self._waiting.pop(frame.get("seq"), None)
+                    if future is not None and not future.done():
+                        future.set_result(frame)
+                    elif frame.get("code"):
+                        self._events.put_nowait(Event("error", 0, frame))
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            close = self.ws.close_code if hasattr(self.ws, "close_code") else None
+            self._closed = Closed(close, getattr(self.ws, "close_reason", "") or "")
+            for future in self._waiting.values():
+                if not future.done():
+                    future.set_exception(self._closed)
+            self._waiting.clear()
+            self._events.put_nowait(self._closed)
+
+    async def _ping(self) -> None:
+        with contextlib.suppress(Exception):
+            while True:
+                await asyncio.sleep(self._heartbeat)
+                await self.request("ping")
+
+    # -- conveniences over request() ----------------------------------------------------------------
+
+    async def send_text(self, to: str, text: str, **options: Any) -> dict[str, Any]:
+        body = [{"MsgType": "TIMTextElem", "MsgContent": {"Text": text}}]
+        return await self.request("send", To_Account=to, MsgBody=body, **options)
+
+    async def history(self, peer: str, **options: Any) -> dict[str, Any]:
+        return await self.request("history", Peer_Account=peer, **options)
+
+    async def mark_read(self, peer: str) -> dict[str, Any]:
+        return await self.request("read", Peer_Account=peer)
+
+    async def recall(self, peer: str, msg_key: str) -> None:
+        await self.request("recall", Peer_Account=peer, MsgKey=msg_key)
+
+    async def conversations(self, **cursor: Any) -> dict[str, Any]:
+        return await self.request("conversations", **cursor)

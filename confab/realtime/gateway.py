@@ -1,0 +1,214 @@
+"""The WebSocket endpoint `/v4/ws`: login, requests and replies, pushes (docs/client-protocol.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from starlette.responses import HTMLResponse
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from confab.errors import ApiError
+from confab.realtime import logins, ops, protocol
+from confab.realtime.hub import Hub, Session
+
+log = logging.getLogger("confab.realtime")
+
+DEMO_PAGE = Path(__file__).parent / "demo" / "index.html"
+
+_decode_request = msgspec.json.Decoder(protocol.Request).decode
+
+
+class Connection:
+    """One socket's reader: rate limits, parsing, dispatch. Writing is the session's job."""
+
+    def __init__(self, ws: WebSocket, hub: Hub) -> None:
+        self.ws = ws
+        self.hub = hub
+        self.tokens = float(protocol.FRAME_BURST)
+        self.refilled = time.monotonic()
+        self.bad_frames = 0
+
+    async def send(self, frame: bytes) -> None:
+        await self.ws.send({"type": "websocket.send", "text": frame.decode()})
+
+    async def close(self, code: int, reason: str) -> None:
+        await self.ws.close(code, reason)
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(protocol.FRAME_BURST, self.tokens + (now - self.refilled) * protocol.FRAMES_PER_SECOND)
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    async def run(self) -> None:
+        await self.ws.accept()
+        session = await self.login()
+        if session is None:
+            return
+        logout = False
+        try:
+            while not session.closed:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                session.last_seen = time.monotonic()
+                text = message.get("text")
+                if text is None:
+                    data = message.get("bytes") or b""
+                    text = data.decode("utf-8", "replace")
+                if await self.handle(session, text) == "logout":
+                    logout = True
+                    break
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            self.hub.detach(session, logout=logout)
+            if not session.closed:
+                session.close(protocol.CLOSE_NORMAL, "bye")
+            if session.closing is not None:  # send the close frame before the handler returns
+                with contextlib.suppress(Exception):
+                    await session.closing
+            if session.writer is not None:
+                session.writer.cancel()
+
+    async def login(self) -> Session | None:
+        try:
+            message = await asyncio.wait_for(self.ws.receive(), protocol.LOGIN_TIMEOUT)
+        except TimeoutError:
+            await self.close(protocol.CLOSE_LOGIN_TIMEOUT, "log in first")
+            return None
+        if message["type"] == "websocket.disconnect":
+            return None
+        raw = message.get("text") or (message.get("bytes") or b"").decode("utf-8", "replace")
+        seq = None
+        try:
+            if len(raw) > protocol.MAX_FRAME_BYTES:
+                raise ApiError(protocol.CODE_BAD_FRAME, "frame too large")
+            request = _decode_request(raw)
+            seq = request.seq
+            if request.op != "login":
+                raise ApiError(protocol.CODE_BAD_FRAME, "the first frame must be a login request")
+            login = msgspec.convert(request.data, protocol.Login)
+            if login.Platform not in protocol.PLATFORMS:
+                raise ApiError(protocol.CODE_BAD_DATA, f"Platform must be one of {', '.join(protocol.PLATFORMS)}")
+            app = await logins.authenticate(self.hub.rt, login.SDKAppID, login.Identifier, login.UserSig)
+            expires_at = app.verify_sig(login.Identifier, login.UserSig).expires_at
+        except ApiError as err:
+            await self.send(protocol.reply(seq, err.code, err.info))
+            await self.close(protocol.CLOSE_LOGIN_FAILED, "login failed")
+            return None
+        except (msgspec.ValidationError, msgspec.DecodeError) as err:
+            await self.send(protocol.reply(seq, protocol.CODE_BAD_FRAME, f"bad login frame: {err}"))
+            await self.close(protocol.CLOSE_LOGIN_FAILED, "login failed")
+            return None
+        session = Session(app.sdkappid, login.Identifier, login.Platform, self.send, self.close)
+        session.expires_at = expires_at
+        session.last_seen = time.monotonic()
+        session.offer(
+            protocol.reply(
+                seq,
+                data={
+                    "Identifier": login.Identifier,
+                    "Platform": login.Platform,
+                    "ServerTime": int(time.time()),
+                    "SigExpireAt": expires_at,
+                },
+            )
+        )
+        await self.hub.begin(session, login.Cursor)
+        session.offer(protocol.reply(None, data={"Synced": session.delivered}))
+        return session
+
+    async def handle(self, session: Session, text: str) -> str | None:
+        if not self.allow():
+            return await self.bad(session, None, protocol.CODE_RATE_LIMITED, "too many frames; slow down")
+        if len(text) > protocol.MAX_FRAME_BYTES:
+            return await self.bad(session, None, protocol.CODE_BAD_FRAME, "frame too large")
+        try:
+            request = _decode_request(text)
+        except msgspec.ValidationError as err:
+            return await self.bad(session, None, protocol.CODE_BAD_FRAME, f"not a request: {err}")
+        except msgspec.DecodeError:
+            return await self.bad(session, None, protocol.CODE_BAD_JSON, "frame is not valid JSON")
+        seq = request.seq
+        name = request.op
+        if name == "ping":
+            session.offer(protocol.reply(seq, data={"ServerTime": int(time.time())}))
+        elif name == "logout":
+            session.offer(protocol.reply(seq))
+            await asyncio.sleep(0)
+            session.close(protocol.CLOSE_NORMAL, "logged out")
+            return "logout"
+        elif name in ("background", "foreground"):
+            session.background = name == "background"
+            session.offer(protocol.reply(seq))
+        elif name == "sync":
+            cursor = request.data.get("Cursor")
+            if not isinstance(cursor, int) or cursor < 0:
+                return await self.bad(session, seq, protocol.CODE_BAD_DATA, "Cursor must be a feed seq >= 0")
+            session.offer(protocol.reply(seq))
+            session.delivered = min(session.delivered, cursor)
+            self.hub.resync(session)
+        elif name in ops.OPS:
+            await self.dispatch(session, seq, name, request.data)
+        else:
+            return await self.bad(session, seq, protocol.CODE_UNKNOWN_OP, f"unknown op {name[:40]!r}")
+        return None
+
+    async def dispatch(self, session: Session, seq: int, name: str, data: dict[str, Any]) -> None:
+        model, handler = ops.OPS[name]
+        try:
+            req = msgspec.convert(data, model)
+            app = await self.hub.rt.apps.get(session.app)
+            result = await handler(ops.Actor(self.hub.rt, app, session.user), req)
+            session.offer(protocol.reply(seq, data=result))
+        except msgspec.ValidationError as err:
+            session.offer(protocol.reply(seq, protocol.CODE_BAD_DATA, f"data: {err}"))
+        except ApiError as err:
+            session.offer(protocol.reply(seq, err.code, err.info))
+        except Exception:
+            log.exception("gateway op %s failed", name)
+            session.offer(protocol.reply(seq, protocol.CODE_INTERNAL, "internal server error"))
+
+    async def bad(self, session: Session, seq: int | None, code: int, info: str) -> None:
+        self.bad_frames += 1
+        if self.bad_frames > protocol.MAX_BAD_FRAMES:
+            session.close(protocol.CLOSE_BAD_FRAMES, "too many bad frames")
+            return None
+        session.offer(protocol.reply(seq, code, info))
+        return None
+
+
+async def sweep(hub: Hub) -> None:
+    """Close idle connections and those whose UserSig has expired (one timer for all of them)."""
+    while True:
+        await asyncio.sleep(protocol.SWEEP_SECONDS)
+        idle_before = time.monotonic() - protocol.IDLE_TIMEOUT
+        now = time.time()
+        for devices in list(hub.sessions.values()):
+            for session in list(devices.values()):
+                if session.last_seen < idle_before:
+                    session.close(protocol.CLOSE_IDLE, "idle: ping at least every 30 s")
+                elif session.expires_at < now:
+                    session.close(protocol.CLOSE_SIG_EXPIRED, "UserSig expired; log in with a new one")
+
+
+def routes(hub: Hub) -> list[BaseRoute]:
+    async def websocket(ws: WebSocket) -> None:
+        with contextlib.suppress(WebSocketDisconnect):
+            await Connection(ws, hub).run()
+
+    async def demo(_: Any) -> HTMLResponse:
+        return HTMLResponse(DEMO_PAGE.read_text())
+
+    return [WebSocketRoute("/v4/ws", websocket), Route("/demo", demo)]
