@@ -7,7 +7,9 @@ measure the server, not the client library.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import random
 import statistics
 import time
 from collections import Counter
@@ -103,3 +105,31 @@ async def run_load(
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def bench_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options every bench script takes: where the server is and which app to use."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="http://127.0.0.1:8080")
+    parser.add_argument("--sdkappid", type=int, required=True)
+    parser.add_argument("--key", required=True)
+    parser.add_argument("--admin", default="administrator")
+    return parser
+
+
+def admin_query(args: argparse.Namespace) -> Callable[[], dict]:
+    """A function giving the v4 query string of an admin call (a fresh `random` each time)."""
+    from confab import usersig
+
+    sig = usersig.generate(args.sdkappid, args.key, args.admin, 86400)
+
+    def query() -> dict:
+        return {
+            "sdkappid": args.sdkappid,
+            "identifier": args.admin,
+            "usersig": sig,
+            "random": random.getrandbits(32),
+            "contenttype": "json",
+        }
+
+    return query

@@ -9,7 +9,6 @@ figures measure the limiter (60007 answers are counted and shown as errors).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import platform
@@ -17,9 +16,8 @@ import random
 import time
 
 import msgspec
-from httpload import build_request, run_load  # bench/ is on sys.path when a script here runs
+from httpload import admin_query, bench_parser, build_request, run_load  # bench/ is on sys.path when a script here runs
 
-from confab import usersig
 from confab.client.rest import RestClient
 
 USERS = [f"bench_user_{i}" for i in range(100)]
@@ -42,22 +40,14 @@ async def prepare(client: RestClient) -> None:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default="http://127.0.0.1:8080")
-    parser.add_argument("--sdkappid", type=int, required=True)
-    parser.add_argument("--key", required=True)
-    parser.add_argument("--admin", default="administrator")
+    parser = bench_parser(__doc__)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args()
 
     async with RestClient(args.url, args.sdkappid, args.key, args.admin) as client:
         await prepare(client)
-    sig = usersig.generate(args.sdkappid, args.key, args.admin, 86400)
-
-    def query() -> dict:
-        return {"sdkappid": args.sdkappid, "identifier": args.admin, "usersig": sig,
-                "random": random.getrandbits(32), "contenttype": "json"}
+    query = admin_query(args)
 
     check_body = msgspec.json.encode({"CheckItem": [{"UserID": u} for u in random.sample(USERS, 10)]})
     get_body = msgspec.json.encode(
@@ -66,11 +56,14 @@ async def main() -> None:
     check_req = build_request(args.url, "/v4/im_open_login_svc/account_check", query(), check_body)
     get_req = build_request(args.url, "/v4/profile/portrait_get", query(), get_body)
 
-    print(f"# {time.strftime('%Y-%m-%d %H:%M')} {platform.node()} {os.cpu_count()} CPUs, "
-          f"{args.concurrency} keep-alive clients, {args.duration:.0f} s per API")
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M')} {platform.node()} {os.cpu_count()} CPUs, "
+        f"{args.concurrency} keep-alive clients, {args.duration:.0f} s per API"
+    )
     for name, request in (("account_check (10 ids)", check_req), ("portrait_get (10 users)", get_req)):
-        result = await run_load(args.url, name, lambda _n, r=request: r, concurrency=args.concurrency,
-                                duration=args.duration)
+        result = await run_load(
+            args.url, name, lambda _n, r=request: r, concurrency=args.concurrency, duration=args.duration
+        )
         print(result.line())
 
 
