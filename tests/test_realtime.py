@@ -33,6 +33,17 @@ async def wait_closed(client: ChatClient, within: float = 5.0) -> Closed:
     return client.closed
 
 
+async def query_until(app: AppHandle, users: list[str], done, within: float = 5.0) -> dict:
+    """query_online_status (with detail) until `done(QueryResult)`: the server sees a close a moment after
+    the client does, so a fixed sleep would race on a loaded machine."""
+    deadline = time.monotonic() + within
+    while True:
+        reply = await app.ok(QUERY, {"IsNeedDetail": 1, "To_Account": users})
+        if done(reply["QueryResult"]) or time.monotonic() > deadline:
+            return reply
+        await asyncio.sleep(0.02)
+
+
 async def raw(app: AppHandle):
     return await websockets.connect(app.server.base_url.replace("http://", "ws://") + "/v4/ws")
 
@@ -322,8 +333,9 @@ async def test_online_status_seed_samples_and_codes(chat: AppHandle) -> None:
         id1_web = await connect(chat, "id1", "Web")
         id1_phone = await connect(chat, "id1", "iOS")
         await id1_phone.close()  # a phone that drops off stays reachable by push
-        await asyncio.sleep(0.2)
-        detail = await chat.ok(QUERY, {"IsNeedDetail": 1, "To_Account": ["id1", "id2"]})
+        detail = await query_until(
+            chat, ["id1", "id2"], lambda r: len(r[0].get("Detail", [])) == 2 and "PushOnline" in str(r[0])
+        )
         first = detail["QueryResult"][0]
         assert first["State"] == "Online"
         assert sorted(first["Detail"], key=lambda d: d["Platform"]) == [
@@ -331,8 +343,7 @@ async def test_online_status_seed_samples_and_codes(chat: AppHandle) -> None:
             {"Platform": "iPhone", "Status": "PushOnline"},
         ]
         await id1_web.request("logout")
-        await asyncio.sleep(0.2)
-        after = await chat.ok(QUERY, {"IsNeedDetail": 1, "To_Account": ["id1"]})
+        after = await query_until(chat, ["id1"], lambda r: r[0]["State"] != "Online")
         assert after["QueryResult"][0]["State"] == "PushOnline"
         assert_error(await chat.call(QUERY, {"To_Account": []}), 90001)
         assert_error(await chat.call(QUERY, b"{"), 90001)

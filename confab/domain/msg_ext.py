@@ -11,7 +11,6 @@ drop every key at or below it.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +26,7 @@ from confab.runtime import Runtime
 from confab.store import Tx
 from confab.store.tables.msg_ext import c2c_msg_ext, c2c_msg_ext_state
 from confab.store.upsert import upsert
+from confab.windows import WindowCounter
 
 MAX_KEYS_PER_MESSAGE = 300
 MAX_ITEMS_PER_WRITE = 20
@@ -68,28 +68,7 @@ class MessageExtensionChanged(Event):
     clear_seq: int
 
 
-class _WriteBudget:
-    """At most MAX_WRITES_PER_MINUTE writes per message per minute, per process."""
-
-    def __init__(self, capacity: int = 65536) -> None:
-        self._windows: OrderedDict[tuple, tuple[int, int]] = OrderedDict()
-        self._capacity = capacity
-
-    def take(self, key: tuple) -> bool:
-        minute = int(time.monotonic() // 60)
-        start, count = self._windows.pop(key, (minute, 0))
-        if start != minute:
-            start, count = minute, 0
-        if count >= MAX_WRITES_PER_MINUTE:
-            self._windows[key] = (start, count)
-            return False
-        self._windows[key] = (start, count + 1)
-        while len(self._windows) > self._capacity:
-            self._windows.popitem(last=False)
-        return True
-
-
-_budget = _WriteBudget()
+_budget = WindowCounter(seconds=60, max_keys=65536)  # per process: writes to one message this minute
 
 
 def _key_where(table: sa.Table) -> Any:
@@ -216,7 +195,7 @@ async def set_key_values(
         _check_member(ref, operator)
         if not ref.supports_extension:
             raise ApiError(23002, "the message was not sent with SupportMessageExtension")
-        if not _budget.take((app.sdkappid, ref.from_account, ref.to_account, ref.msg_key)):
+        if not _budget.take((app.sdkappid, ref.from_account, ref.to_account, ref.msg_key), MAX_WRITES_PER_MINUTE):
             raise ApiError(23003, f"more than {MAX_WRITES_PER_MINUTE} extension writes to this message in a minute")
         params = {"app": app.sdkappid, "from_": ref.from_account, "to": ref.to_account, "msg_key": ref.msg_key}
         state = (await tx.execute(_STATE, params)).first()

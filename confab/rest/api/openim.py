@@ -10,13 +10,13 @@ from confab.domain.c2c import history, messages, reads
 from confab.domain.limits import valid_user_id
 from confab.errors import ApiError
 from confab.rest.call import Call
-from confab.rest.ratelimit import MinuteBudget
 from confab.rest.registry import endpoint
+from confab.windows import WindowCounter
 
 SERVICE = "openim"
 CODES = {"param_error": 90001, "json_error": 90001, "admin_error": 90009, "internal_error": 91000}
 
-_batch_budget = MinuteBudget()
+_batch_budget = WindowCounter(seconds=60)  # app -> batchsendmsg recipients this minute
 
 SEND_CONTROLS = frozenset({"NoUnread", "NoLastMsg", "WithMuteNotifications", "NoMsgCheck"})
 FORBID_CONTROLS = frozenset({"ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback"})
@@ -149,7 +149,7 @@ async def batchsendmsg(call: Call, req: BatchSendMsg) -> dict:
         raise ApiError(90012, "To_Account must name at least one account")
     out = outgoing(req)
     limit = call.app.settings.batch_messages_per_minute
-    if not _batch_budget.take(call.app.sdkappid, len(set(req.To_Account)), limit):
+    if not _batch_budget.take(call.app.sdkappid, limit, amount=len(set(req.To_Account))):
         raise ApiError(60007, f"batchsendmsg is limited to {limit} messages a minute (each recipient counts)")
     if req.From_Account is not None:
         sender = _account(req.From_Account, 90008, "From_Account")
