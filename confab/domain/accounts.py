@@ -78,6 +78,15 @@ async def existing(conn: object, sdkappid: int, user_ids: Iterable[str]) -> set[
     return found
 
 
+async def require(conn: object, sdkappid: int, *checks: tuple[str, str, int]) -> None:
+    """Each check is (field name, UserID, error code): refuse with the first missing account's code,
+    naming the field; one query for all of them."""
+    present = await existing(conn, sdkappid, [user_id for _, user_id, _ in checks])
+    for field, user_id, code in checks:
+        if user_id not in present:
+            raise ApiError(code, f"{field} {user_id!r} is not an account of this app")
+
+
 async def _check_quota(tx: Tx, app: App, new_ids: list[str]) -> None:
     limit = app.settings.max_accounts
     if not limit or not new_ids:

@@ -122,11 +122,7 @@ async def delete(rt: Runtime, app: App, owner: str, peer: str, *, clear_history:
     now = int(time.time())
     lo, hi = pair(owner, peer)
     async with rt.store.tx() as tx:
-        present = await accounts.existing(tx, app.sdkappid, [owner, peer])
-        if owner not in present:
-            raise ApiError(50001, f"From_Account {owner!r} is not an account of this app")
-        if peer not in present:
-            raise ApiError(50001, f"To_Account {peer!r} is not an account of this app")
+        await accounts.require(tx, app.sdkappid, ("From_Account", owner, 50001), ("To_Account", peer, 50001))
         changes: dict[str, Any] = {"listed": False, "unread": 0, "pinned_at": 0}
         if clear_history:
             newest = (
@@ -156,9 +152,7 @@ async def pin(rt: Runtime, app: App, owner: str, peer: str, *, pinned: bool) -> 
     """Pin or unpin a conversation in the owner's list (a user operation of the gateway)."""
     now = int(time.time())
     async with rt.store.tx() as tx:
-        present = await accounts.existing(tx, app.sdkappid, [owner, peer])
-        if owner not in present or peer not in present:
-            raise ApiError(50001, "both accounts must exist")
+        await accounts.require(tx, app.sdkappid, ("From_Account", owner, 50001), ("To_Account", peer, 50001))
         stmt = upsert(rt.store.dialect, c2c_conversations, ("sdkappid", "owner", "peer"), ("pinned_at",))
         await tx.execute(
             stmt,

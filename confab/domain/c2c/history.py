@@ -76,11 +76,9 @@ async def roam(
     want = min(max_cnt, MAX_PAGE)
     async with rt.store.read() as conn:
         if check_accounts:
-            present = await accounts.existing(conn, app.sdkappid, [owner, peer])
-            if owner not in present:
-                raise ApiError(90008, f"Operator_Account {owner!r} is not an account of this app")
-            if peer not in present:
-                raise ApiError(90003, f"Peer_Account {peer!r} is not an account of this app")
+            await accounts.require(
+                conn, app.sdkappid, ("Operator_Account", owner, 90008), ("Peer_Account", peer, 90003)
+            )
         sides = {r.owner: r for r in await conn.execute(_SIDES, {"app": app.sdkappid, "users": [owner, peer]})}
         mine = sides.get(owner)
         params = {

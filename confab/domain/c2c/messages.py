@@ -519,11 +519,7 @@ async def import_message(
     imported messages are never overwritten.
     """
     async with rt.store.tx() as tx:
-        present = await accounts.existing(tx, app.sdkappid, [sender, receiver])
-        if sender not in present:
-            raise ApiError(90008, f"From_Account {sender!r} is not an account of this app")
-        if receiver not in present:
-            raise ApiError(90012, f"To_Account {receiver!r} is not an account of this app")
+        await accounts.require(tx, app.sdkappid, ("From_Account", sender, 90008), ("To_Account", receiver, 90012))
         delivery = Delivery(app, sender, [receiver], out, msg_time, "importmsg", unread=realtime, push=realtime)
         (fresh,) = await _store(tx, rt, [delivery])
     return bool(fresh)
@@ -557,14 +553,6 @@ async def find_by_party(conn: Any, sdkappid: int, who: str, msg_key: str) -> Sto
     return StoredMessage.from_row(row) if row else None
 
 
-async def _require_accounts(tx: Tx, app: App, from_account: str, to_account: str, from_code: int, to_code: int) -> None:
-    present = await accounts.existing(tx, app.sdkappid, [from_account, to_account])
-    if from_account not in present:
-        raise ApiError(from_code, f"From_Account {from_account!r} is not an account of this app")
-    if to_account not in present:
-        raise ApiError(to_code, f"To_Account {to_account!r} is not an account of this app")
-
-
 # -- recall -----------------------------------------------------------------------------------------
 
 
@@ -577,7 +565,9 @@ async def recall(
         raise ApiError(90054, f"MsgKey {msg_key!r} is not a valid one-to-one MsgKey")
     now = int(time.time())
     async with rt.store.tx() as tx:
-        await _require_accounts(tx, app, from_account, to_account, 90008, 90003)
+        await accounts.require(
+            tx, app.sdkappid, ("From_Account", from_account, 90008), ("To_Account", to_account, 90003)
+        )
         msg = await find(tx, app.sdkappid, from_account, to_account, msg_key)
         if msg is None or msg.from_account != from_account:
             raise ApiError(20022, f"no message {msg_key!r} from {from_account} to {to_account}")
@@ -646,7 +636,9 @@ async def modify(
         raise ApiError(20001, "give MsgBody, CloudCustomData or both")
     now = int(time.time())
     async with rt.store.tx() as tx:
-        await _require_accounts(tx, app, from_account, to_account, 20003, 90012)
+        await accounts.require(
+            tx, app.sdkappid, ("From_Account", from_account, 20003), ("To_Account", to_account, 90012)
+        )
         msg = await find(tx, app.sdkappid, from_account, to_account, msg_key)
         if msg is None or msg.from_account != from_account:
             raise ApiError(20001, f"no message {msg_key!r} from {from_account} to {to_account}")

@@ -70,11 +70,7 @@ async def set_read(rt: Runtime, app: App, reader: str, peer: str, read_time: int
     t = now if read_time is None else read_time
     lo, hi = pair(reader, peer)
     async with rt.store.tx() as tx:
-        present = await accounts.existing(tx, app.sdkappid, [reader, peer])
-        if reader not in present:
-            raise ApiError(90008, f"Report_Account {reader!r} is not an account of this app")
-        if peer not in present:
-            raise ApiError(90003, f"Peer_Account {peer!r} is not an account of this app")
+        await accounts.require(tx, app.sdkappid, ("Report_Account", reader, 90008), ("Peer_Account", peer, 90003))
         params = {"app": app.sdkappid, "o_": reader, "p_": peer, "t": t}
         # Updating the row first locks it, so a concurrent send's unread +1 lands after our recount.
         side = (await tx.execute(_LOCK_SIDE, params)).first()
