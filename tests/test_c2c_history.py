@@ -338,3 +338,25 @@ async def test_64_concurrent_senders_lose_and_duplicate_nothing(pair: AppHandle)
     entries = pair.server.run(feed_of("user1"))
     assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
     assert len([e for e in entries if e.kind == "c2c.msg"]) == total
+
+
+def test_back_to_back_sends_from_one_task_never_stall(pair: AppHandle) -> None:
+    """A caller that sends again the moment its previous send is answered (as a gateway session or a
+    script does) must get a writer: the batcher once saw its just-finished worker as still running."""
+    import msgspec
+
+    from confab.domain.c2c import messages
+    from confab.rest.api.openim import SendMsg, outgoing
+
+    rt = pair.server.runtime
+
+    async def back_to_back() -> int:
+        app = await rt.apps.get(pair.sdkappid)
+        sent = 0
+        for n in range(5):
+            req = msgspec.convert({"To_Account": "user1", "MsgRandom": n, "MsgBody": text(f"n{n}")}, SendMsg)
+            await messages.send(rt, app, "user2", ["user1"], outgoing(req), by_admin=True, source="sendmsg")
+            sent += 1
+        return sent
+
+    assert pair.server.run(back_to_back(), timeout=10) == 5

@@ -277,21 +277,29 @@ class SendBatcher:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self.queue: deque[_Job] = deque()
-        self.workers: set[asyncio.Task] = set()
+        self.workers: set[asyncio.Task] = set()  # holds references so running workers are not collected
+        self.running = 0
         self.max_workers = 1 if rt.store.is_sqlite else self.POSTGRES_WORKERS
 
     async def submit(self, job: _Job) -> None:
         self.queue.append(job)
-        if len(self.workers) < self.max_workers:
+        if self.running < self.max_workers:
+            self.running += 1
             worker = asyncio.ensure_future(self._run())
             self.workers.add(worker)
             worker.add_done_callback(self.workers.discard)
         await job.future
 
     async def _run(self) -> None:
-        while self.queue:
-            batch = [self.queue.popleft() for _ in range(min(len(self.queue), self.MAX_BATCH))]
-            await self._write(batch)
+        # `running` drops in the same step as the loop sees an empty queue. Counting finished tasks
+        # instead (their done-callbacks run a step later) left a window in which a new job saw a
+        # worker that had already stopped, started none, and waited forever.
+        try:
+            while self.queue:
+                batch = [self.queue.popleft() for _ in range(min(len(self.queue), self.MAX_BATCH))]
+                await self._write(batch)
+        finally:
+            self.running -= 1
 
     async def _write(self, batch: list[_Job]) -> None:
         try:
