@@ -1,5 +1,7 @@
 """Limits shared by several areas (seed line numbers in comments)."""
 
+from confab.errors import ApiError
+
 USER_ID_MAX_BYTES = 32  # seed 20967
 BATCH_ACCOUNTS_MAX = 100  # multiaccount_import, account_delete, account_check (seed 21091, 21292, 21444)
 PROFILE_VALUE_MAX_BYTES = 500  # seed 21009, 21748
@@ -17,3 +19,10 @@ def valid_user_id(user_id: object) -> bool:
     if utf8_len(user_id) > USER_ID_MAX_BYTES:
         return False
     return user_id.isprintable()
+
+
+def require_user_id(value: object, field: str, code: int) -> str:
+    """`value` if it is a valid UserID; otherwise the API's own error `code`, naming the field."""
+    if not valid_user_id(value):
+        raise ApiError(code, f"{field} must be a UserID of 1-32 bytes")
+    return value  # type: ignore[return-value]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from confab.domain import mutes
-from confab.domain.limits import valid_user_id
+from confab.domain.limits import require_user_id
 from confab.errors import ApiError
 from confab.rest.call import Call
 from confab.rest.registry import endpoint
@@ -49,8 +49,7 @@ def _period(name: str, value: int | None) -> int | None:
 async def setnospeaking(call: Call, req: SetNoSpeaking) -> None:
     if req.Set_Account is None:
         raise ApiError(130004, "Set_Account is required")
-    if not valid_user_id(req.Set_Account):
-        raise ApiError(130005, "Set_Account must be a UserID of 1-32 bytes")
+    require_user_id(req.Set_Account, "Set_Account", 130005)
     if req.C2CmsgNospeakingTime is None and req.GroupmsgNospeakingTime is None:
         raise ApiError(130008, "give C2CmsgNospeakingTime, GroupmsgNospeakingTime or both")
     await mutes.set_mute(
@@ -78,7 +77,6 @@ async def setnospeaking(call: Call, req: SetNoSpeaking) -> None:
 async def getnospeaking(call: Call, req: GetNoSpeaking) -> GetNoSpeakingReply:
     if req.Get_Account is None:
         raise ApiError(130002, "Get_Account is required")
-    if not valid_user_id(req.Get_Account):
-        raise ApiError(130003, "Get_Account must be a UserID of 1-32 bytes")
+    require_user_id(req.Get_Account, "Get_Account", 130003)
     c2c, group = await mutes.get_mute(call.rt, call.app, req.Get_Account, invalid=130003)
     return GetNoSpeakingReply(C2CmsgNospeakingTime=c2c, GroupmsgNospeakingTime=group)

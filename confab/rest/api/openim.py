@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from confab.domain.c2c import history, messages, reads
-from confab.domain.limits import valid_user_id
+from confab.domain.limits import require_user_id
 from confab.errors import ApiError
 from confab.rest.call import Call
 from confab.rest.registry import endpoint
@@ -108,12 +108,6 @@ def outgoing(req: _MessageFields, *, size_code: int = 93000) -> messages.Outgoin
     )
 
 
-def _account(value: str, code: int, name: str) -> str:
-    if not valid_user_id(value):
-        raise ApiError(code, f"{name} must be a UserID of 1-32 bytes")
-    return value
-
-
 @endpoint(
     SERVICE,
     "sendmsg",
@@ -126,8 +120,8 @@ def _account(value: str, code: int, name: str) -> str:
 )
 async def sendmsg(call: Call, req: SendMsg) -> SendMsgReply:
     out = outgoing(req)
-    receiver = _account(req.To_Account, 90003, "To_Account")
-    sender = _account(req.From_Account, 20003, "From_Account") if req.From_Account else call.identifier
+    receiver = require_user_id(req.To_Account, "To_Account", 90003)
+    sender = require_user_id(req.From_Account, "From_Account", 20003) if req.From_Account else call.identifier
     sent = await messages.send(call.rt, call.app, sender, [receiver], out, by_admin=True, source="sendmsg")
     return SendMsgReply(MsgTime=sent.msg_time, MsgKey=sent.msg_key)
 
@@ -152,7 +146,7 @@ async def batchsendmsg(call: Call, req: BatchSendMsg) -> dict:
     if not _batch_budget.take(call.app.sdkappid, limit, amount=len(set(req.To_Account))):
         raise ApiError(60007, f"batchsendmsg is limited to {limit} messages a minute (each recipient counts)")
     if req.From_Account is not None:
-        sender = _account(req.From_Account, 90008, "From_Account")
+        sender = require_user_id(req.From_Account, "From_Account", 90008)
     else:
         sender = call.identifier
     sent = await messages.send(
@@ -209,8 +203,8 @@ async def importmsg(call: Call, req: ImportMsg) -> None:
     out = messages.Outgoing(
         body_json=body_json, cloud_data=req.CloudCustomData, push_info=None, msg_seq=seq, msg_random=req.MsgRandom
     )
-    sender = _account(req.From_Account, 90008, "From_Account")
-    receiver = _account(req.To_Account, 90003, "To_Account")
+    sender = require_user_id(req.From_Account, "From_Account", 90008)
+    receiver = require_user_id(req.To_Account, "To_Account", 90003)
     await messages.import_message(
         call.rt, call.app, sender, receiver, out, req.MsgTimeStamp, realtime=req.SyncFromOldSystem == 5
     )
@@ -237,8 +231,8 @@ async def modify_c2c_msg(call: Call, req: ModifyC2CMsg) -> None:
     await messages.modify(
         call.rt,
         call.app,
-        _account(req.From_Account, 20003, "From_Account"),
-        _account(req.To_Account, 90003, "To_Account"),
+        require_user_id(req.From_Account, "From_Account", 20003),
+        require_user_id(req.To_Account, "To_Account", 90003),
         req.MsgKey,
         body=req.MsgBody,
         cloud_data=req.CloudCustomData,
@@ -267,8 +261,8 @@ async def admin_getroammsg(call: Call, req: GetRoamMsg) -> dict:
     return await history.roam(
         call.rt,
         call.app,
-        _account(req.Operator_Account, 90008, "Operator_Account"),
-        _account(req.Peer_Account, 90003, "Peer_Account"),
+        require_user_id(req.Operator_Account, "Operator_Account", 90008),
+        require_user_id(req.Peer_Account, "Peer_Account", 90003),
         max_cnt=req.MaxCnt,
         min_time=req.MinTime,
         max_time=req.MaxTime,
@@ -295,8 +289,8 @@ async def admin_msgwithdraw(call: Call, req: MsgWithdraw) -> None:
     await messages.recall(
         call.rt,
         call.app,
-        _account(req.From_Account, 90008, "From_Account"),
-        _account(req.To_Account, 90003, "To_Account"),
+        require_user_id(req.From_Account, "From_Account", 90008),
+        require_user_id(req.To_Account, "To_Account", 90003),
         req.MsgKey,
     )
 
@@ -326,8 +320,8 @@ async def admin_set_msg_read(call: Call, req: SetMsgRead) -> None:
     await reads.set_read(
         call.rt,
         call.app,
-        _account(req.Report_Account, 90008, "Report_Account"),
-        _account(req.Peer_Account, 90003, "Peer_Account"),
+        require_user_id(req.Report_Account, "Report_Account", 90008),
+        require_user_id(req.Peer_Account, "Peer_Account", 90003),
         read_time,
     )
 
@@ -347,5 +341,5 @@ class GetUnread(msgspec.Struct, kw_only=True):
     **CODES,
 )
 async def get_c2c_unread_msg_num(call: Call, req: GetUnread) -> dict:
-    owner = _account(req.To_Account, 90003, "To_Account")
+    owner = require_user_id(req.To_Account, "To_Account", 90003)
     return await reads.unread_counts(call.rt, call.app, owner, req.Peer_Account)

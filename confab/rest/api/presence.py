@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from confab.domain import accounts
-from confab.domain.limits import valid_user_id
+from confab.domain.limits import require_user_id
 from confab.errors import ApiError
 from confab.realtime import logins
 from confab.rest.call import Call
@@ -33,8 +33,7 @@ class Kick(msgspec.Struct):
     json_error=70402,
 )
 async def kick(call: Call, req: Kick) -> None:
-    if not valid_user_id(req.UserID):
-        raise ApiError(70402, "UserID must be a UserID of 1-32 bytes")
+    require_user_id(req.UserID, "UserID", 70402)
     await logins.invalidate(call.rt, call.app, req.UserID)
     call.rt.extras["hub"].kick(call.app.sdkappid, req.UserID)
 

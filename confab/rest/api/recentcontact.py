@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from confab.domain.c2c import conversations
-from confab.domain.limits import valid_user_id
+from confab.domain.limits import require_user_id, valid_user_id
 from confab.errors import ApiError
 from confab.rest.call import Call
 from confab.rest.registry import endpoint
@@ -51,8 +51,7 @@ class GetListReply(msgspec.Struct):
     **CODES,
 )
 async def get_list(call: Call, req: GetList) -> dict:
-    if not valid_user_id(req.From_Account):
-        raise ApiError(50002, "From_Account must be a UserID of 1-32 bytes")
+    require_user_id(req.From_Account, "From_Account", 50002)
     for name in ("TimeStamp", "StartIndex", "TopTimeStamp", "TopStartIndex", "AssistFlags"):
         if getattr(req, name) < 0:
             raise ApiError(50002, f"{name} must not be negative")
@@ -85,8 +84,7 @@ class DeleteConversation(msgspec.Struct, kw_only=True):
     **CODES,
 )
 async def delete(call: Call, req: DeleteConversation) -> dict:
-    if not valid_user_id(req.From_Account):
-        raise ApiError(50002, "From_Account must be a UserID of 1-32 bytes")
+    require_user_id(req.From_Account, "From_Account", 50002)
     if req.ClearRamble not in (0, 1):
         raise ApiError(50002, "ClearRamble must be 0 or 1")
     if req.Type == 1:

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from confab.domain.limits import valid_user_id
+from confab.domain.limits import require_user_id
 from confab.domain.sns import blocklist, friends, lists
 from confab.errors import ApiError
 from confab.rest.call import Call
@@ -17,9 +17,7 @@ CODES = {"param_error": 30001, "json_error": 30001, "admin_error": 30004, "inter
 
 
 def _me(user: str) -> str:
-    if not valid_user_id(user):
-        raise ApiError(30001, "From_Account must be a UserID of 1-32 bytes")
-    return user
+    return require_user_id(user, "From_Account", 30001)
 
 
 def _reply(results: list[dict[str, Any]], key: str = "ResultItem") -> dict[str, Any]:
