@@ -56,20 +56,13 @@ class Send(msgspec.Struct):
 @op("send", Send)
 async def send(actor: Actor, req: Send) -> dict:
     msg_random = req.MsgRandom if req.MsgRandom is not None else secrets.randbits(32)
-    body_json, push_json, seq = messages.prepare(
+    out = messages.prepare(
         req.MsgBody,
         cloud_data=req.CloudCustomData,
         push_info=req.OfflinePushInfo,
         msg_seq=req.MsgSeq,
         msg_random=msg_random,
         life_time=None,
-    )
-    out = messages.Outgoing(
-        body_json=body_json,
-        cloud_data=req.CloudCustomData,
-        push_info=push_json,
-        msg_seq=seq,
-        msg_random=msg_random,
         sync_other_machine=1,  # the sender's other devices get their own copy
         online_only=req.OnlineOnlyFlag == 1,
         support_extension=req.SupportMessageExtension == 1,

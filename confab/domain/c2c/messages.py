@@ -9,6 +9,7 @@ which is also the MsgSeq+MsgRandom+time dedupe), the conversation rows (one upse
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -95,8 +96,10 @@ def prepare(
     not_array_code: int = 90007,
     size_code: int = 93000,
     seq_code: int = 90004,
-) -> tuple[bytes, bytes | None, int]:
-    """Validate a body and its companions; returns (body JSON, push-info JSON, MsgSeq)."""
+    **options: Any,
+) -> Outgoing:
+    """Validate a body and its companions into the message to store; `options` are Outgoing's
+    delivery switches (sync_other_machine, online_only, no_unread, ...)."""
     bodies.validate_body(body, code=body_code, not_array_code=not_array_code)
     body_json = _encode(body)
     if bodies.packet_size(body_json, cloud_data) > bodies.MAX_PACKET_BYTES:
@@ -104,8 +107,6 @@ def prepare(
     if not 0 <= msg_random <= 0xFFFFFFFF:
         raise ApiError(90005, "MsgRandom must be a 32-bit unsigned integer")
     if msg_seq is None:
-        import secrets
-
         msg_seq = secrets.randbits(32)
     elif not 0 <= msg_seq <= 0xFFFFFFFF:
         raise ApiError(seq_code, "MsgSeq must be a 32-bit unsigned integer")
@@ -116,7 +117,15 @@ def prepare(
         if not isinstance(push_info, dict):
             raise ApiError(body_code, "OfflinePushInfo must be an object")
         push_json = _encode(push_info)
-    return body_json, push_json, msg_seq
+    return Outgoing(
+        body_json=body_json,
+        cloud_data=cloud_data,
+        push_info=push_json,
+        msg_seq=msg_seq,
+        msg_random=msg_random,
+        msg_life_time=life_time,
+        **options,
+    )
 
 
 # -- statements -------------------------------------------------------------------------------------

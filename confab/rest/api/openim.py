@@ -82,7 +82,7 @@ def outgoing(req: _MessageFields, *, size_code: int = 93000) -> messages.Outgoin
         raise ApiError(90001, f"ForbidCallbackControl: unknown option(s) {sorted(forbid - FORBID_CONTROLS)}")
     if not controls <= SEND_CONTROLS:
         raise ApiError(90001, f"SendMsgControl: unknown option(s) {sorted(controls - SEND_CONTROLS)}")
-    body_json, push_json, seq = messages.prepare(
+    return messages.prepare(
         req.MsgBody,
         cloud_data=req.CloudCustomData,
         push_info=req.OfflinePushInfo,
@@ -90,13 +90,6 @@ def outgoing(req: _MessageFields, *, size_code: int = 93000) -> messages.Outgoin
         msg_random=req.MsgRandom,
         life_time=req.MsgLifeTime,
         size_code=size_code,
-    )
-    return messages.Outgoing(
-        body_json=body_json,
-        cloud_data=req.CloudCustomData,
-        push_info=push_json,
-        msg_seq=seq,
-        msg_random=req.MsgRandom,
         sync_other_machine=req.SyncOtherMachine,
         # MsgLifeTime 0 or 1: online devices only, not stored, not unread (seed 1288, 7032)
         online_only=req.OnlineOnlyFlag == 1 or (req.MsgLifeTime is not None and req.MsgLifeTime <= 1),
@@ -104,7 +97,6 @@ def outgoing(req: _MessageFields, *, size_code: int = 93000) -> messages.Outgoin
         no_last_msg="NoLastMsg" in controls,
         support_extension=req.SupportMessageExtension == 1,
         need_receipt=req.IsNeedReadReceipt == 1,
-        msg_life_time=req.MsgLifeTime,
     )
 
 
@@ -192,16 +184,13 @@ async def importmsg(call: Call, req: ImportMsg) -> None:
         raise ApiError(90030, "SyncFromOldSystem must be 2 (history) or 5 (real-time)")
     if req.MsgTimeStamp < 0:
         raise ApiError(90006, "MsgTimeStamp must be a Unix time in seconds")
-    body_json, _, seq = messages.prepare(
+    out = messages.prepare(
         req.MsgBody,
         cloud_data=req.CloudCustomData,
         push_info=None,
         msg_seq=req.MsgSeq,
         msg_random=req.MsgRandom,
         life_time=None,
-    )
-    out = messages.Outgoing(
-        body_json=body_json, cloud_data=req.CloudCustomData, push_info=None, msg_seq=seq, msg_random=req.MsgRandom
     )
     sender = require_user_id(req.From_Account, "From_Account", 90008)
     receiver = require_user_id(req.To_Account, "To_Account", 90003)
