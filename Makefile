@@ -23,10 +23,12 @@ serve: $(STAMP)
 
 test: $(DEV_STAMP)
 	$(BIN)/ruff check confab tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check confab tests bench
+	$(BIN)/mypy
 	$(BIN)/ruff format --check confab tests bench
 
 fmt: $(DEV_STAMP)

@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import shlex
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -53,6 +55,38 @@ def _quickstart(app: App, settings: Settings) -> str:
     )
 
 
+def first_app_file(settings: Settings) -> Path:
+    """Where the first app's secrets go when they must not be printed: beside the SQLite store."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).resolve().parent / "first-app.txt"
+    return Path("data").resolve() / "first-app.txt"
+
+
+def announce_first_app(app: App, settings: Settings, *, interactive: bool) -> str:
+    """What `confab serve` says about the app it created.
+
+    The secret key and a long-lived admin UserSig are printed only to a terminal: stdout that is not one
+    usually ends up in a log. Otherwise they go to a file only the owner may read, and the output says
+    where.
+    """
+    details = _quickstart(app, settings)
+    if interactive:
+        return "Created the first app:\n" + details
+    path = first_app_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        os.fchmod(fh.fileno(), 0o600)  # also when the file was already there
+        fh.write("The first app of this Confab server:\n" + details)
+    return (
+        f"Created the first app, SDKAppID {app.sdkappid}. Its secret key, an admin UserSig and a curl\n"
+        f"command that works as pasted are in {path} (readable by you only): cat it."
+    )
+
+
 async def _bootstrap(apps: AppDirectory, settings: Settings) -> App | None:
     """Create the first app when the store has none (from CONFAB_BOOTSTRAP_* or at random)."""
     if await apps.list():
@@ -62,9 +96,32 @@ async def _bootstrap(apps: AppDirectory, settings: Settings) -> App | None:
     )
 
 
+class MigrationSummary(logging.Filter):
+    """Alembic's INFO lines (one per revision, placeholders included) folded into one summary line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.applied: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO:
+            return True
+        message = record.getMessage()
+        if message.startswith("Running upgrade"):
+            self.applied.append(message.split("-> ", 1)[-1].split(",", 1)[0].strip())
+        return False
+
+    def summary(self) -> str | None:
+        if not self.applied:
+            return None
+        n = len(self.applied)
+        return f"Database schema: {n} migration{'s' if n > 1 else ''} applied, now at {self.applied[-1]}."
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from confab import transport
     from confab.server import create_app
 
     if args.host:
@@ -72,9 +129,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.port:
         settings = _with(settings, port=args.port)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    migrations = MigrationSummary()
+    logging.getLogger("alembic.runtime.migration").addFilter(migrations)
     created = _run(lambda apps: _bootstrap(apps, settings), settings)
+    if migrations.summary():
+        print(migrations.summary(), flush=True)
     if created is not None:
-        print("Created the first app:\n" + _quickstart(created, settings), flush=True)
+        print(announce_first_app(created, settings, interactive=sys.stdout.isatty()), flush=True)
     base = f"http://{settings.host}:{settings.port}"
     print(
         f"Confab listening on {base} (store: {_safe_url(settings)})\n"
@@ -82,18 +143,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         f"  gateway: ws://{settings.host}:{settings.port}/v4/ws   chat demo: {base}/demo",
         flush=True,
     )
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,  # the query string carries UserSigs: never write it to a log
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
-        # Chat frames are small; per-connection zlib state costs ~50 KB per idle socket (measured).
-        ws_per_message_deflate=False,
-    )
+    uvicorn.Server(transport.config(create_app(settings), settings)).run()
     return 0
 
 
@@ -168,10 +218,11 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
             for app in await apps.list():
                 print(f"{app.sdkappid}\tadmins={','.join(app.admins)}\tname={app.settings.name}")
             return 0
-        app = await apps.get(args.sdkappid)
-        if app is None:
+        found = await apps.get(args.sdkappid)
+        if found is None:
             print(f"no app with SDKAppID {args.sdkappid}", file=sys.stderr)
             return 1
+        app = found
         if action == "show":
             _print_app(app, with_key=args.show_key)
             return 0

@@ -10,6 +10,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 def default_database_url(data_dir: str = "data") -> str:
@@ -21,12 +22,19 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     database_url: str = field(default_factory=default_database_url)
+    # SQLite's PRAGMA synchronous: "full" syncs the WAL at every commit, so an acknowledged write
+    # survives power loss; "normal" is faster but an OS crash can lose the last acknowledged writes.
+    sqlite_synchronous: str = "full"
     redis_url: str | None = None
     bootstrap_sdkappid: int | None = None
     bootstrap_key: str | None = None
     bootstrap_admin: str = "administrator"
     max_body_bytes: int = 1 << 20  # far above any documented request; bigger bodies are refused unread
     max_inflight_requests: int = 512  # beyond this the server sheds load with 60018 instead of queueing
+    max_header_bytes: int = 64 * 1024  # a larger request head is answered 431 (confab/transport.py)
+    header_timeout: float = 10.0  # seconds for a request head to arrive (408 after)
+    body_timeout: float = 30.0  # seconds for a request body to arrive after its head (408 after)
+    ws_close_grace: float = 5.0  # seconds a WebSocket close may wait on a peer that does not read
     log_level: str = "info"
 
     @classmethod
@@ -42,20 +50,28 @@ class Settings:
             raise SystemExit(f"CONFAB_CONFIG points to {config_path}, which does not exist")
         values.update({k: v for k, v in env.items() if k.startswith("CONFAB_")})
 
-        def get(name: str, default: object) -> object:
+        def get(name: str, default: object) -> Any:
             return values.get(f"CONFAB_{name.upper()}", default)
 
         base = cls()
         sdkappid = get("bootstrap_sdkappid", None)
+        synchronous = str(get("sqlite_synchronous", base.sqlite_synchronous)).strip().lower()
+        if synchronous not in ("full", "normal"):
+            raise SystemExit(f"CONFAB_SQLITE_SYNCHRONOUS must be full or normal, not {synchronous!r}")
         return cls(
             host=str(get("host", base.host)),
-            port=int(get("port", base.port)),  # type: ignore[arg-type]
+            port=int(get("port", base.port)),
             database_url=str(get("database_url", base.database_url)),
+            sqlite_synchronous=synchronous,
             redis_url=(str(get("redis_url", "")) or None),
-            bootstrap_sdkappid=int(sdkappid) if sdkappid not in (None, "") else None,  # type: ignore[arg-type]
+            bootstrap_sdkappid=int(sdkappid) if sdkappid not in (None, "") else None,
             bootstrap_key=(str(get("bootstrap_key", "")) or None),
             bootstrap_admin=str(get("bootstrap_admin", base.bootstrap_admin)),
-            max_body_bytes=int(get("max_body_bytes", base.max_body_bytes)),  # type: ignore[arg-type]
-            max_inflight_requests=int(get("max_inflight_requests", base.max_inflight_requests)),  # type: ignore[arg-type]
+            max_body_bytes=int(get("max_body_bytes", base.max_body_bytes)),
+            max_inflight_requests=int(get("max_inflight_requests", base.max_inflight_requests)),
+            max_header_bytes=int(get("max_header_bytes", base.max_header_bytes)),
+            header_timeout=float(get("header_timeout", base.header_timeout)),
+            body_timeout=float(get("body_timeout", base.body_timeout)),
+            ws_close_grace=float(get("ws_close_grace", base.ws_close_grace)),
             log_level=str(get("log_level", base.log_level)),
         )

@@ -19,15 +19,15 @@ class Event(msgspec.Struct, tag=True, kw_only=True, frozen=True):
         return type(self).__name__
 
 
-class AccountsImported(Event):
+class AccountsImported(Event, frozen=True):
     user_ids: list[str]
 
 
-class AccountsDeleted(Event):
+class AccountsDeleted(Event, frozen=True):
     user_ids: list[str]
 
 
-class ProfileChanged(Event):
+class ProfileChanged(Event, frozen=True):
     user_id: str
     items: list[dict]  # [{"Tag": ..., "Value": ...}] as set
 

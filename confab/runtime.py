@@ -1,7 +1,7 @@
 """Runtime: the live objects one server process shares (store, bus, apps, settings).
 
-Built once at start-up; handlers and the gateway reach everything through it. Areas hang their
-own long-lived services (caches, background tasks) on `extras` by name.
+Built once at start-up; handlers and the gateway reach everything through it. Long-lived services an
+area adds (the gateway's hub, the send batcher) are typed fields, set by their owner when it starts.
 """
 
 from __future__ import annotations
@@ -11,27 +11,32 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from confab.bus import InMemoryBus
+from confab.bus import Bus, InMemoryBus
 from confab.config import Settings
 from confab.domain.apps import AppDirectory
 from confab.store import Store
+
+if TYPE_CHECKING:
+    from confab.domain.c2c.sending import SendBatcher
+    from confab.realtime.hub import Hub
 
 
 @dataclass
 class Runtime:
     settings: Settings
     store: Store
-    bus: InMemoryBus
+    bus: Bus
     apps: AppDirectory
     started_at: float = field(default_factory=time.time)
-    extras: dict[str, Any] = field(default_factory=dict)
+    hub: Hub | None = None  # who is connected to this process's gateway (set by the server)
+    c2c_sends: SendBatcher | None = None  # group commit for one-to-one sends (made at the first send)
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
-        store = Store(settings.database_url)
+        store = Store(settings.database_url, synchronous=settings.sqlite_synchronous)
         return cls(settings=settings, store=store, bus=InMemoryBus(), apps=AppDirectory(store))
 
     async def start(self) -> None:

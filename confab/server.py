@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from confab.config import Settings
+from confab.domain import areas
 from confab.realtime import gateway
 from confab.realtime.hub import Hub
 from confab.rest.envelope import RestEnvelope
@@ -72,6 +73,7 @@ class V4Front:
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> V4Front:
     settings = settings or Settings.load()
+    areas.install()
     rt = runtime or Runtime.create(settings)
     registry = load_all()
     envelope = RestEnvelope(rt, registry)
@@ -88,7 +90,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return JSONResponse({"status": "ok", "database": rt.store.dialect})
 
     hub = Hub(rt)
-    rt.extras["hub"] = hub
+    rt.hub = hub
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

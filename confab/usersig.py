@@ -110,7 +110,7 @@ def _int_field(doc: dict, name: str) -> int:
         raise UserSigError(70003, f"UserSig is malformed: {name}")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
         return int(value)
     raise UserSigError(70003, f"UserSig is malformed: {name}")
 

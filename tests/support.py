@@ -19,12 +19,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
+import msgspec
 import uvicorn
 
+from confab import transport
 from confab.client.rest import RestClient
 from confab.config import Settings
 from confab.domain.apps import App, AppSettings
 from confab.events import Event
+from confab.rest.registry import load_all
 from confab.server import create_app
 
 PG_ADMIN_URL = os.environ.get("CONFAB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -110,15 +113,7 @@ class ServerHandle:
         self.settings = replace(self.settings, port=port)
         self.base_url = f"http://127.0.0.1:{port}"
         self.app = create_app(self.settings)
-        config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            access_log=False,
-            ws="websockets-sansio",
-            ws_per_message_deflate=False,
-        )
+        config = transport.config(self.app, self.settings, log_level="warning", loop="asyncio")
         self.server = uvicorn.Server(config)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self.server.serve(),), daemon=True)
@@ -191,10 +186,14 @@ class AppHandle:
         return RestClient(self.server.base_url, self.sdkappid, self.key, identifier, http=self.rest.http)
 
     async def call(self, api: str, body: Any = None) -> dict[str, Any]:
-        return await self.rest.call(api, body)
+        reply = await self.rest.call(api, body)
+        check_reply(api, reply)
+        return reply
 
     async def ok(self, api: str, body: Any = None) -> dict[str, Any]:
-        return await self.rest.ok(api, body)
+        reply = await self.rest.ok(api, body)
+        check_reply(api, reply)
+        return reply
 
     async def import_accounts(self, *user_ids: str) -> None:
         for start in range(0, len(user_ids), 100):
@@ -211,6 +210,22 @@ class AppHandle:
         import msgspec
 
         self.update(settings=msgspec.structs.replace(self.app.settings, **settings_changes))
+
+
+ENVELOPE = ("ActionStatus", "ErrorInfo", "ErrorCode", "RequestId")
+
+
+def check_reply(api: str, reply: dict[str, Any]) -> None:
+    """A successful reply holds exactly what its endpoint declares: every field of the declared reply
+    model decodes with its type, and nothing undeclared is there (so a handler cannot drift)."""
+    service, _, command = api.partition("/")
+    endpoint = load_all().get(service, command)
+    if endpoint is None or endpoint.response is None or reply.get("ActionStatus") == "FAIL":
+        return
+    payload = {k: v for k, v in reply.items() if k not in ENVELOPE}
+    declared = set(endpoint.response.__struct_fields__)
+    assert set(payload) <= declared, f"{api} answered undeclared fields {sorted(set(payload) - declared)}"
+    msgspec.convert(payload, endpoint.response)
 
 
 def assert_error(reply: dict[str, Any], code: int) -> None:

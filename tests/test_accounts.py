@@ -47,6 +47,12 @@ async def test_account_import_invalid_user_id_is_70402(app: AppHandle, user_id: 
     assert_error(await app.call(IMPORT, {}), 70402)
 
 
+async def test_account_import_accepts_the_older_identifier_field(app: AppHandle) -> None:
+    assert_ok(await app.call(IMPORT, {"Identifier": "legacy", "Nick": "old sdk"}))  # DECISIONS 21
+    assert await status_of(app, "legacy") == {"legacy": "Imported"}
+    assert_error(await app.call(IMPORT, {"Identifier": "x" * 33}), 70402)
+
+
 async def test_user_id_of_exactly_32_bytes_is_fine(app: AppHandle) -> None:
     assert_ok(await app.call(IMPORT, {"UserID": "x" * 32}))
     assert_ok(await app.call(IMPORT, {"UserID": "é" * 16}))

@@ -150,6 +150,15 @@ async def test_roam_error_codes(pair: AppHandle) -> None:
     assert_error(await pair.client("user1").call(ROAM, base), 90009)
 
 
+async def test_roam_accepts_the_older_from_and_to_fields(pair: AppHandle) -> None:
+    sent = await send(pair, "user1", "user2", 77)
+    older = {"From_Account": "user1", "To_Account": "user2", "MaxCnt": 10, "MinTime": 0, "MaxTime": 2**32}
+    reply = await pair.ok(ROAM, older)  # DECISIONS 21
+    assert [m["MsgKey"] for m in reply["MsgList"]] == [sent["MsgKey"]]
+    assert_error(await pair.call(ROAM, {**older, "To_Account": "ghost"}), 90003)
+    assert_error(await pair.call(ROAM, {**older, "From_Account": "ghost"}), 90008)
+
+
 async def test_withdraw_seed_sample_and_codes(pair: AppHandle) -> None:
     sent = await send(pair, "vinson", "dramon", 833502)
     tap = pair.server.tap()
@@ -345,8 +354,8 @@ def test_back_to_back_sends_from_one_task_never_stall(pair: AppHandle) -> None:
     script does) must get a writer: the batcher once saw its just-finished worker as still running."""
     import msgspec
 
-    from confab.domain.c2c import messages
-    from confab.rest.api.openim import SendMsg, outgoing
+    from confab.domain.c2c import sending
+    from confab.rest.api.c2c import SendMsg, outgoing
 
     rt = pair.server.runtime
 
@@ -355,7 +364,7 @@ def test_back_to_back_sends_from_one_task_never_stall(pair: AppHandle) -> None:
         sent = 0
         for n in range(5):
             req = msgspec.convert({"To_Account": "user1", "MsgRandom": n, "MsgBody": text(f"n{n}")}, SendMsg)
-            await messages.send(rt, app, "user2", ["user1"], outgoing(req), by_admin=True, source="sendmsg")
+            await sending.send(rt, app, "user2", ["user1"], outgoing(req), by_admin=True, source="sendmsg")
             sent += 1
         return sent
 

@@ -91,6 +91,19 @@ async def test_seed_sample_from_account_with_offline_push(users: AppHandle) -> N
     assert all(m["From_Account"] == "lumotuwe1" for m in got["MsgList"])
 
 
+async def test_forbid_callback_control_travels_with_the_message(users: AppHandle) -> None:
+    tap = users.server.tap()
+    try:
+        body = {"From_Account": "lumotuwe1", "To_Account": "lumotuwe2", "MsgBody": TEXT}
+        await users.ok(SEND, {**body, "MsgRandom": 21, "ForbidCallbackControl": ["ForbidAfterSendMsgCallback"]})
+        await users.ok(SEND, {**body, "MsgRandom": 22})
+        sent = [e for e in tap.drain() if isinstance(e, C2CMessageSent) and e.sdkappid == users.sdkappid]
+    finally:
+        users.server.untap(tap)
+    assert {e.msg_random: e.forbid_callbacks for e in sent} == {21: ["ForbidAfterSendMsgCallback"], 22: []}
+    assert_error(await users.call(SEND, {**body, "MsgRandom": 23, "ForbidCallbackControl": ["Nope"]}), 90001)
+
+
 async def test_sync_other_machine_decides_the_senders_copy(users: AppHandle) -> None:
     tap = users.server.tap()
     try:

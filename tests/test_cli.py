@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -58,8 +59,19 @@ def served(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, str, dict
         log.close()
 
 
-def test_serve_bootstraps_an_app_and_prints_a_working_curl(served: tuple[str, str, dict[str, str]]) -> None:
-    _, output, _ = served
+def test_serve_bootstraps_an_app_and_prints_a_working_curl(
+    served: tuple[str, str, dict[str, str]], tmp_path: Path
+) -> None:
+    _, log, _ = served
+    # stdout is not a terminal here (it goes to a log): no secret in it, only where to find them
+    assert "k3y" not in log and "usersig=" not in log
+    # the schema is set up in one line, not one per revision
+    assert "Placeholder revision" not in log and "Running upgrade" not in log
+    assert re.search(r"Database schema: \d+ migrations applied, now at \w+\.", log), log
+    secrets_file = tmp_path / "first-app.txt"
+    assert str(secrets_file) in log
+    assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
+    output = secrets_file.read_text()
     assert "SDKAppID:   1400000777" in output
     assert "Key:        k3y" in output
     assert "Admin:      administrator" in output
@@ -100,6 +112,18 @@ def test_vendor_generator_and_plain_http_client_work_right_away(served: tuple[st
         json={"To_Account": ["test"], "TagList": ["Tag_Profile_IM_Nick"]},
     ).json()
     assert reply["UserProfileItem"][0]["ProfileItem"][0]["Value"] == "test"
+
+
+def test_a_terminal_gets_the_quickstart_printed(tmp_path: Path) -> None:
+    from confab.cli import announce_first_app
+    from confab.config import Settings
+    from confab.domain.apps import App, AppSettings
+
+    app = App(sdkappid=1400000778, key="s3cret", admins=("administrator",), settings=AppSettings(), created_at=0)
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    shown = announce_first_app(app, settings, interactive=True)
+    assert "Key:        s3cret" in shown and "curl" in shown
+    assert not (tmp_path / "first-app.txt").exists()
 
 
 def test_serve_does_not_bootstrap_twice(served: tuple[str, str, dict[str, str]]) -> None:

@@ -76,6 +76,7 @@ async def test_query_and_auth_codes(app: AppHandle, http: httpx.AsyncClient, ser
     assert_error(await post(http, server, CHECK, params(app, sdkappid=999), body), 60006)
     assert_error(await post(http, server, CHECK, params(app, identifier=None), body), 60004)
     assert_error(await post(http, server, CHECK, params(app, usersig=None), body), 60005)
+    assert_error(await post(http, server, CHECK, params(app, usersig=""), body), 70002)  # DECISIONS 20
     expired = usersig.generate(app.sdkappid, app.key, app.admin, 10, now=int(time.time()) - 100)
     assert_error(await post(http, server, CHECK, params(app, usersig=expired), body), 70001)
     assert_error(await post(http, server, CHECK, params(app, usersig="garbage"), body), 70003)

@@ -8,7 +8,7 @@ Each subscriber has its own bounded queue; a subscriber that falls that far behi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 from confab.events import Event
 
@@ -67,6 +67,10 @@ class InMemoryBus:
     def publish(self, event: Event) -> None:
         for sub in tuple(self._subscribers):
             sub._offer(event)
+
+    def publish_all(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.publish(event)
 
     def subscribe(self, maxsize: int = 100_000) -> Subscription:
         sub = Subscription(self, maxsize)

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import itertools
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +113,7 @@ class ChatClient:
             raise GatewayError(reply["code"], reply["info"])
         return reply["data"]
 
-    async def events(self, idle: float | None = None):
+    async def events(self, idle: float | None = None) -> AsyncIterator[Event]:
         """Pushes as they come; ends when the connection closes (then `closed` says why).
         `idle`: give up (TimeoutError) after that many seconds without a push."""
         while True:

@@ -1,14 +1,14 @@
 """Accounts: import, delete, check (seed 004 lines 20895-21596).
 
-Other areas register `on_delete` hooks that purge their rows for deleted accounts inside the same
-transaction, so an account deletion never leaves relationships or conversations behind.
+Every area that keeps rows per account purges them in the deleting transaction (`delete_hooks`, installed
+in one place: `confab.domain.areas`), so a deletion never leaves relationships or conversations behind.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import sqlalchemy as sa
@@ -18,19 +18,15 @@ from confab.domain.apps import App
 from confab.domain.limits import PROFILE_VALUE_MAX_BYTES, utf8_len, valid_user_id
 from confab.errors import ApiError
 from confab.events import AccountsDeleted, AccountsImported
-from confab.runtime import Runtime
 from confab.store import Tx
 from confab.store.tables.accounts import accounts
 
-# (tx, sdkappid, user_ids) -> None, run inside the deleting transaction
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
+
+# (tx, sdkappid, user_ids) -> None, run inside the deleting transaction; installed by domain.areas
 DeleteHook = Callable[[Tx, int, list[str]], Awaitable[None]]
-_delete_hooks: list[DeleteHook] = []
-
-
-def on_delete(hook: DeleteHook) -> DeleteHook:
-    """Register an area's purge of a deleted account's rows (decorator)."""
-    _delete_hooks.append(hook)
-    return hook
+delete_hooks: list[DeleteHook] = []
 
 
 def chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
@@ -91,7 +87,7 @@ async def _check_quota(tx: Tx, app: App, new_ids: list[str]) -> None:
     limit = app.settings.max_accounts
     if not limit or not new_ids:
         return
-    count = (
+    count: int = (
         await tx.execute(sa.select(sa.func.count()).select_from(accounts).where(accounts.c.sdkappid == app.sdkappid))
     ).scalar_one()
     if count + len(new_ids) > limit:
@@ -158,7 +154,7 @@ async def delete_accounts(rt: Runtime, app: App, user_ids: list[str]) -> dict[st
                 results[user_id] = 0
                 doomed.append(user_id)
         if doomed:
-            for hook in _delete_hooks:
+            for hook in delete_hooks:
                 await hook(tx, app.sdkappid, doomed)
             await feed.purge_users(tx, app.sdkappid, doomed)
             for part in chunks(doomed):

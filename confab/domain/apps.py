@@ -5,6 +5,7 @@ Several apps live in one server; every query below is keyed by sdkappid.
 
 from __future__ import annotations
 
+import builtins
 import re
 import secrets
 import time
@@ -155,7 +156,7 @@ class AppDirectory:
         self._cache[sdkappid] = fresh
         return fresh
 
-    async def list(self) -> list[App]:
+    async def list(self) -> builtins.list[App]:
         async with self.store.read() as conn:
             rows = (await conn.execute(sa.select(apps).order_by(apps.c.created_at, apps.c.sdkappid))).all()
         return [_row_to_app(r) for r in rows]
@@ -164,7 +165,7 @@ class AppDirectory:
         self,
         sdkappid: int | None = None,
         key: str | None = None,
-        admins: list[str] | None = None,
+        admins: builtins.list[str] | None = None,
         settings: AppSettings | None = None,
     ) -> App:
         settings = settings or AppSettings()
@@ -207,7 +208,7 @@ class AppDirectory:
         sdkappid: int,
         *,
         key: str | None = None,
-        admins: list[str] | None = None,
+        admins: builtins.list[str] | None = None,
         settings: AppSettings | None = None,
     ) -> App:
         app = await self.get(sdkappid)

@@ -29,17 +29,28 @@ FEED_RETENTION_SECONDS = 7 * 86400  # the vendor keeps offline messages for 7 da
 _encode = msgspec.json.Encoder().encode
 
 
-class FeedEntry(Event):
+class FeedEntry(Event, frozen=True):
     """One entry of one user's feed. `payload` is the JSON the device receives."""
 
     user_id: str
     seq: int  # 0 for ephemeral (online-only) entries
     kind: str  # e.g. "c2c.msg", "c2c.recall", "sns.friend_add"
     payload: msgspec.Raw
+    expires_at: int = 0  # Unix time after which catching-up devices no longer get it (0: never)
 
 
-# Prebuilt (hot path: every message): one UPDATE per distinct increment bumps the users' sequence
-# numbers and, through RETURNING, tells which users exist.
+# Prebuilt (hot path: every message). On PostgreSQL, _LOCK first takes every account row the append
+# touches, in user_id order (LockRows runs above the sort): the bumps below come in one statement per
+# entry count, and concurrent transactions (SendBatcher runs several batches at once) that locked
+# their users group by group, each group in its own order, deadlocked. FOR NO KEY UPDATE is the lock
+# the UPDATE takes anyway. Then one UPDATE per distinct increment bumps the users' sequence numbers
+# and, through RETURNING, tells which users exist.
+_LOCK = (
+    sa.select(accounts.c.user_id)
+    .where(accounts.c.sdkappid == sa.bindparam("app"), accounts.c.user_id.in_(sa.bindparam("uids", expanding=True)))
+    .order_by(accounts.c.user_id)
+    .with_for_update(key_share=True)
+)
 _BUMP = (
     accounts.update()
     .where(accounts.c.sdkappid == sa.bindparam("app"), accounts.c.user_id.in_(sa.bindparam("uids", expanding=True)))
@@ -49,22 +60,28 @@ _BUMP = (
 _INSERT = user_feed.insert()
 
 
-async def append(tx: Tx, bus: Any, sdkappid: int, entries: Iterable[tuple[str, str, Any]]) -> list[FeedEntry]:
-    """Append (user_id, kind, payload) entries; returns them numbered. Publishes after commit.
+Item = tuple[str, str, Any] | tuple[str, str, Any, int]  # (user_id, kind, payload[, expires_at])
+
+
+async def append(tx: Tx, bus: Any, sdkappid: int, entries: Iterable[Item]) -> list[FeedEntry]:
+    """Append (user_id, kind, payload[, expires_at]) entries; returns them numbered. Publishes after commit.
 
     Sequence numbers come from `accounts.feed_seq`, bumped by one statement for all users that get
-    the same number of entries (usually all of them). Entries for accounts that do not exist are
-    dropped: there is nobody to deliver to.
+    the same number of entries (usually all of them), after one statement that locks all the users'
+    rows in sorted order (PostgreSQL; SQLite has a single writer). Entries for accounts that do not
+    exist are dropped: there is nobody to deliver to.
     """
     items = list(entries)
     if not items:
         return []
     per_user: dict[str, int] = defaultdict(int)
-    for user_id, _, _ in items:
+    for user_id, *_ in items:
         per_user[user_id] += 1
     by_count: dict[int, list[str]] = defaultdict(list)
     for user_id, n in per_user.items():
         by_count[n].append(user_id)
+    if len(per_user) > 1 and tx.dialect != "sqlite":  # one row needs no lock order
+        await tx.execute(_LOCK, {"app": sdkappid, "uids": sorted(per_user)})
     top: dict[str, int] = {}
     for n, users in by_count.items():
         result = await tx.execute(_BUMP, {"app": sdkappid, "uids": sorted(users), "n": n})
@@ -73,9 +90,10 @@ async def append(tx: Tx, bus: Any, sdkappid: int, entries: Iterable[tuple[str, s
     now = int(time.time())
     made: list[FeedEntry] = []
     rows: list[dict[str, Any]] = []
-    for user_id, kind, payload in items:
+    for user_id, kind, payload, *expiry in items:
         if user_id not in next_seq:
             continue
+        expires_at = expiry[0] if expiry else 0
         next_seq[user_id] += 1
         raw = payload if isinstance(payload, bytes) else _encode(payload)
         rows.append(
@@ -86,11 +104,18 @@ async def append(tx: Tx, bus: Any, sdkappid: int, entries: Iterable[tuple[str, s
                 "kind": kind,
                 "payload": raw.decode(),
                 "created_at": now,
+                "expires_at": expires_at,
             }
         )
         made.append(
             FeedEntry(
-                sdkappid=sdkappid, at=now, user_id=user_id, seq=next_seq[user_id], kind=kind, payload=msgspec.Raw(raw)
+                sdkappid=sdkappid,
+                at=now,
+                user_id=user_id,
+                seq=next_seq[user_id],
+                kind=kind,
+                payload=msgspec.Raw(raw),
+                expires_at=expires_at,
             )
         )
     if rows:
@@ -115,7 +140,9 @@ def ephemeral(bus: Any, sdkappid: int, entries: Iterable[tuple[str, str, Any]]) 
 async def read_after(conn: Any, sdkappid: int, user_id: str, after_seq: int, limit: int = 500) -> list[FeedEntry]:
     """The user's entries with seq > after_seq, oldest first, at most `limit`."""
     rows = await conn.execute(
-        sa.select(user_feed.c.seq, user_feed.c.kind, user_feed.c.payload, user_feed.c.created_at)
+        sa.select(
+            user_feed.c.seq, user_feed.c.kind, user_feed.c.payload, user_feed.c.created_at, user_feed.c.expires_at
+        )
         .where(user_feed.c.sdkappid == sdkappid, user_feed.c.user_id == user_id, user_feed.c.seq > after_seq)
         .order_by(user_feed.c.seq)
         .limit(limit)
@@ -128,6 +155,7 @@ async def read_after(conn: Any, sdkappid: int, user_id: str, after_seq: int, lim
             seq=r.seq,
             kind=r.kind,
             payload=msgspec.Raw(r.payload.encode()),
+            expires_at=r.expires_at,
         )
         for r in rows
     ]

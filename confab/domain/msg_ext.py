@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -22,11 +22,13 @@ from confab.domain.c2c.model import FLAG_EXTENSION
 from confab.domain.limits import utf8_len
 from confab.errors import ApiError
 from confab.events import Event
-from confab.runtime import Runtime
 from confab.store import Tx
 from confab.store.tables.msg_ext import c2c_msg_ext, c2c_msg_ext_state
 from confab.store.upsert import upsert
 from confab.windows import WindowCounter
+
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
 
 MAX_KEYS_PER_MESSAGE = 300
 MAX_ITEMS_PER_WRITE = 20
@@ -57,7 +59,7 @@ class ExtItem:
     seq: int
 
 
-class MessageExtensionChanged(Event):
+class MessageExtensionChanged(Event, frozen=True):
     from_account: str
     to_account: str
     msg_key: str
@@ -100,12 +102,12 @@ def _ensure_enabled(app: App) -> None:
 
 
 async def _message(conn: Any, app: App, from_account: str | None, to_account: str, msg_key: str) -> MessageRef:
-    from confab.domain.c2c import messages  # the one-to-one area owns message storage
+    from confab.domain.c2c import queries  # the one-to-one area owns message storage
 
     if from_account is None:
-        msg = await messages.find_by_party(conn, app.sdkappid, to_account, msg_key)
+        msg = await queries.find_by_party(conn, app.sdkappid, to_account, msg_key)
     else:
-        msg = await messages.find(conn, app.sdkappid, from_account, to_account, msg_key)
+        msg = await queries.find(conn, app.sdkappid, from_account, to_account, msg_key)
         if msg is not None and (msg.from_account, msg.to_account) != (from_account, to_account):
             msg = None
     if msg is None or msg.recalled:
@@ -319,15 +321,14 @@ async def _announce(
         msg_key=ref.msg_key,
         operate_type=operate_type,
         operator=operator or "",
-        extensions=payload["ExtensionList"],
+        extensions=payload["ExtensionList"],  # type: ignore[arg-type]
         latest_seq=latest,
         clear_seq=clear,
     )
     tx.after_commit(lambda: rt.bus.publish(event))
 
 
-@accounts.on_delete
-async def _purge(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:
+async def purge_accounts(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:
     for table in (c2c_msg_ext, c2c_msg_ext_state):
         for part in accounts.chunks(user_ids):
             await tx.execute(

@@ -1,6 +1,6 @@
 """Global mute (seed 004 lines 26863-27181): an account barred from sending for a while.
 
-The one-to-one mute is enforced on user sends through `hooks.user_c2c_send_check` (code 20012);
+The one-to-one mute is enforced on user sends by `c2c_mute_check` (code 20012, installed by domain.areas);
 admin `sendmsg` does not check it, as its page says (line 781). `group_muted_until` is for the
 group send path (code 10017).
 """
@@ -8,16 +8,19 @@ group send path (code 10017).
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from confab.domain import accounts, hooks
+from confab.domain import accounts
 from confab.domain.apps import App
 from confab.errors import ApiError
-from confab.runtime import Runtime
 from confab.store import Tx
 from confab.store.tables.mutes import account_mutes
 from confab.store.upsert import upsert
+
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
 
 FOREVER_SECONDS = 0xFFFFFFFF  # "4294967295: the account is permanently muted"
 PERMANENT = 1 << 62  # stored end time of a permanent mute
@@ -85,16 +88,14 @@ async def group_muted_until(conn: object, sdkappid: int, user_id: str) -> int:
     return _remaining(row[1], int(time.time())) if row else 0
 
 
-@hooks.user_c2c_send_check
-async def _c2c_mute_check(conn: object, app: App, sender: str, receiver: str) -> tuple[int, str] | None:
+async def c2c_mute_check(conn: object, app: App, sender: str, receiver: str) -> tuple[int, str] | None:
     row = (await conn.execute(_C2C_UNTIL, {"app": app.sdkappid, "uid": sender})).first()  # type: ignore[attr-defined]
     if row is not None and row[0] > time.time():
         return 20012, f"{sender} is globally muted for one-to-one messages"
     return None
 
 
-@accounts.on_delete
-async def _purge(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:
+async def purge_accounts(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:
     for part in accounts.chunks(user_ids):
         await tx.execute(
             account_mutes.delete().where(account_mutes.c.sdkappid == sdkappid, account_mutes.c.user_id.in_(part))

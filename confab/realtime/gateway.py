@@ -14,15 +14,21 @@ from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from confab import decoding
+from confab.domain import presence
 from confab.errors import ApiError
-from confab.realtime import logins, ops, protocol
+from confab.realtime import ops, protocol
 from confab.realtime.hub import Hub, Session
 
 log = logging.getLogger("confab.realtime")
 
 DEMO_PAGE = Path(__file__).parent / "demo" / "index.html"
 
-_decode_request = msgspec.json.Decoder(protocol.Request).decode
+_request_decoder = msgspec.json.Decoder(protocol.Request)
+
+
+def _decode_request(raw: str) -> protocol.Request:
+    return decoding.decode(_request_decoder, raw)
 
 
 class Connection:
@@ -101,13 +107,13 @@ class Connection:
             login = msgspec.convert(request.data, protocol.Login)
             if login.Platform not in protocol.PLATFORMS:
                 raise ApiError(protocol.CODE_BAD_DATA, f"Platform must be one of {', '.join(protocol.PLATFORMS)}")
-            app = await logins.authenticate(self.hub.rt, login.SDKAppID, login.Identifier, login.UserSig)
+            app = await presence.authenticate(self.hub.rt, login.SDKAppID, login.Identifier, login.UserSig)
             expires_at = app.verify_sig(login.Identifier, login.UserSig).expires_at
         except ApiError as err:
             await self.send(protocol.reply(seq, err.code, err.info))
             await self.close(protocol.CLOSE_LOGIN_FAILED, "login failed")
             return None
-        except (msgspec.ValidationError, msgspec.DecodeError) as err:
+        except (msgspec.ValidationError, decoding.MalformedJson) as err:
             await self.send(protocol.reply(seq, protocol.CODE_BAD_FRAME, f"bad login frame: {err}"))
             await self.close(protocol.CLOSE_LOGIN_FAILED, "login failed")
             return None
@@ -131,15 +137,19 @@ class Connection:
 
     async def handle(self, session: Session, text: str) -> str | None:
         if not self.allow():
-            return await self.bad(session, None, protocol.CODE_RATE_LIMITED, "too many frames; slow down")
+            await self.bad(session, None, protocol.CODE_RATE_LIMITED, "too many frames; slow down")
+            return None
         if len(text) > protocol.MAX_FRAME_BYTES:
-            return await self.bad(session, None, protocol.CODE_BAD_FRAME, "frame too large")
+            await self.bad(session, None, protocol.CODE_BAD_FRAME, "frame too large")
+            return None
         try:
             request = _decode_request(text)
         except msgspec.ValidationError as err:
-            return await self.bad(session, None, protocol.CODE_BAD_FRAME, f"not a request: {err}")
-        except msgspec.DecodeError:
-            return await self.bad(session, None, protocol.CODE_BAD_JSON, "frame is not valid JSON")
+            await self.bad(session, None, protocol.CODE_BAD_FRAME, f"not a request: {err}")
+            return None
+        except decoding.MalformedJson as err:
+            await self.bad(session, None, protocol.CODE_BAD_JSON, f"frame is not valid JSON: {err}")
+            return None
         seq = request.seq
         name = request.op
         if name == "ping":
@@ -155,25 +165,28 @@ class Connection:
         elif name == "sync":
             cursor = request.data.get("Cursor")
             if not isinstance(cursor, int) or cursor < 0:
-                return await self.bad(session, seq, protocol.CODE_BAD_DATA, "Cursor must be a feed seq >= 0")
+                await self.bad(session, seq, protocol.CODE_BAD_DATA, "Cursor must be a feed seq >= 0")
+                return None
             session.offer(protocol.reply(seq))
             session.delivered = min(session.delivered, cursor)
             self.hub.resync(session)
         elif name in ops.OPS:
             await self.dispatch(session, seq, name, request.data)
         else:
-            return await self.bad(session, seq, protocol.CODE_UNKNOWN_OP, f"unknown op {name[:40]!r}")
+            await self.bad(session, seq, protocol.CODE_UNKNOWN_OP, f"unknown op {name[:40]!r}")
         return None
 
     async def dispatch(self, session: Session, seq: int, name: str, data: dict[str, Any]) -> None:
         model, handler = ops.OPS[name]
         try:
             req = msgspec.convert(data, model)
+        except msgspec.ValidationError as err:  # a malformed frame like any other: it counts
+            await self.bad(session, seq, protocol.CODE_BAD_DATA, f"data: {err}")
+            return
+        try:
             app = await self.hub.rt.apps.get(session.app)
             result = await handler(ops.Actor(self.hub.rt, app, session.user), req)
             session.offer(protocol.reply(seq, data=result))
-        except msgspec.ValidationError as err:
-            session.offer(protocol.reply(seq, protocol.CODE_BAD_DATA, f"data: {err}"))
         except ApiError as err:
             session.offer(protocol.reply(seq, err.code, err.info))
         except Exception:
@@ -187,20 +200,6 @@ class Connection:
             return None
         session.offer(protocol.reply(seq, code, info))
         return None
-
-
-async def sweep(hub: Hub) -> None:
-    """Close idle connections and those whose UserSig has expired (one timer for all of them)."""
-    while True:
-        await asyncio.sleep(protocol.SWEEP_SECONDS)
-        idle_before = time.monotonic() - protocol.IDLE_TIMEOUT
-        now = time.time()
-        for devices in list(hub.sessions.values()):
-            for session in list(devices.values()):
-                if session.last_seen < idle_before:
-                    session.close(protocol.CLOSE_IDLE, "idle: ping at least every 30 s")
-                elif session.expires_at < now:
-                    session.close(protocol.CLOSE_SIG_EXPIRED, "UserSig expired; log in with a new one")
 
 
 def routes(hub: Hub) -> list[BaseRoute]:

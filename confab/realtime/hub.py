@@ -21,7 +21,6 @@ import msgspec
 
 from confab.bus.memory import BusOverflow
 from confab.domain import feed
-from confab.domain.c2c.model import FEED_MSG, expired
 from confab.domain.feed import FeedEntry
 from confab.events import AccountsDeleted
 from confab.realtime import protocol
@@ -191,10 +190,21 @@ class Hub:
     # -- delivery --------------------------------------------------------------------------------
 
     def start(self) -> None:
-        from confab.realtime.gateway import sweep
-
         self._pump = self.rt.spawn(self._run())
-        self.rt.spawn(sweep(self))
+        self.rt.spawn(self.sweep())
+
+    async def sweep(self) -> None:
+        """Close idle connections and those whose UserSig has expired (one timer for all of them)."""
+        while True:
+            await asyncio.sleep(protocol.SWEEP_SECONDS)
+            idle_before = time.monotonic() - protocol.IDLE_TIMEOUT
+            now = time.time()
+            for devices in list(self.sessions.values()):
+                for session in list(devices.values()):
+                    if session.last_seen < idle_before:
+                        session.close(protocol.CLOSE_IDLE, "idle: ping at least every 30 s")
+                    elif session.expires_at < now:
+                        session.close(protocol.CLOSE_SIG_EXPIRED, "UserSig expired; log in with a new one")
 
     async def _run(self) -> None:
         while True:
@@ -276,8 +286,8 @@ class Hub:
                 for entry in entries:
                     session.delivered = entry.seq
                     payload = bytes(entry.payload)
-                    if entry.kind == FEED_MSG and expired(payload, now):
-                        continue  # past its MsgLifeTime: offline delivery is over (history keeps it)
+                    if entry.expires_at and entry.expires_at < now:
+                        continue  # e.g. past a message's MsgLifeTime: offline delivery is over
                     session.offer(protocol.push(entry.kind, entry.seq, payload))
                 if len(entries) < protocol.SYNC_PAGE:
                     break

@@ -11,9 +11,10 @@ from typing import Any
 
 import msgspec
 
+from confab.decoding import Int64, unbounded_ints
 from confab.domain import profiles
 from confab.domain.apps import App
-from confab.domain.c2c import conversations, history, messages, reads
+from confab.domain.c2c import conversations, edits, history, reads, sending
 from confab.domain.sns import blocklist, friends, requests
 from confab.errors import ApiError
 
@@ -30,6 +31,10 @@ OPS: dict[str, tuple[type[msgspec.Struct], Op]] = {}
 
 
 def op(name: str, model: type[msgspec.Struct]) -> Callable[[Op], Op]:
+    unbounded = unbounded_ints(model)
+    if unbounded:  # a bare int would let 100-digit numbers reach SQL
+        raise TypeError(f"gateway op {name}: declare {', '.join(unbounded)} as decoding.Int64")
+
     def register(fn: Op) -> Op:
         OPS[name] = (model, fn)
         return fn
@@ -44,39 +49,38 @@ class Empty(msgspec.Struct):
 class Send(msgspec.Struct):
     To_Account: str
     MsgBody: Any
-    MsgRandom: int | None = None
-    MsgSeq: int | None = None
+    MsgRandom: Int64 | None = None
+    MsgSeq: Int64 | None = None
     CloudCustomData: str | None = None
     OfflinePushInfo: Any = None
-    OnlineOnlyFlag: int = 0
-    SupportMessageExtension: int = 0
-    IsNeedReadReceipt: int = 0
+    OnlineOnlyFlag: Int64 = 0
+    SupportMessageExtension: Int64 = 0
+    IsNeedReadReceipt: Int64 = 0
 
 
 @op("send", Send)
 async def send(actor: Actor, req: Send) -> dict:
     msg_random = req.MsgRandom if req.MsgRandom is not None else secrets.randbits(32)
-    out = messages.prepare(
+    out = sending.compose(
         req.MsgBody,
         cloud_data=req.CloudCustomData,
         push_info=req.OfflinePushInfo,
         msg_seq=req.MsgSeq,
         msg_random=msg_random,
-        life_time=None,
         sync_other_machine=1,  # the sender's other devices get their own copy
-        online_only=req.OnlineOnlyFlag == 1,
+        online_only_flag=req.OnlineOnlyFlag,
         support_extension=req.SupportMessageExtension == 1,
         need_receipt=req.IsNeedReadReceipt == 1,
     )
-    sent = await messages.send(actor.rt, actor.app, actor.user, [req.To_Account], out, by_admin=False, source="user")
+    sent = await sending.send(actor.rt, actor.app, actor.user, [req.To_Account], out, by_admin=False, source="user")
     return {"MsgTime": sent.msg_time, "MsgKey": sent.msg_key, "MsgSeq": sent.msg_seq, "MsgRandom": msg_random}
 
 
 class History(msgspec.Struct):
     Peer_Account: str
-    MaxCnt: int = 20
-    MinTime: int = 0
-    MaxTime: int = 0xFFFFFFFF
+    MaxCnt: Int64 = 20
+    MinTime: Int64 = 0
+    MaxTime: Int64 = 0xFFFFFFFF
     LastMsgKey: str | None = None
 
 
@@ -96,7 +100,7 @@ async def pull_history(actor: Actor, req: History) -> dict:
 
 class Read(msgspec.Struct):
     Peer_Account: str
-    MsgReadTime: int | None = None
+    MsgReadTime: Int64 | None = None
 
 
 @op("read", Read)
@@ -121,7 +125,7 @@ class Recall(msgspec.Struct):
 
 @op("recall", Recall)
 async def recall(actor: Actor, req: Recall) -> dict:
-    await messages.recall(actor.rt, actor.app, actor.user, req.Peer_Account, req.MsgKey, operator=actor.user)
+    await edits.recall(actor.rt, actor.app, actor.user, req.Peer_Account, req.MsgKey, operator=actor.user)
     return {}
 
 
@@ -134,16 +138,16 @@ class DeleteMessages(msgspec.Struct):
 async def delete_messages(actor: Actor, req: DeleteMessages) -> dict:
     if not 1 <= len(req.MsgKeyList) <= 100:
         raise ApiError(90001, "MsgKeyList holds 1-100 keys")
-    deleted = await messages.delete_for(actor.rt, actor.app, actor.user, req.Peer_Account, req.MsgKeyList)
+    deleted = await edits.delete_for(actor.rt, actor.app, actor.user, req.Peer_Account, req.MsgKeyList)
     return {"MsgKeyList": deleted}
 
 
 class Conversations(msgspec.Struct):
-    TimeStamp: int = 0
-    StartIndex: int = 0
-    TopTimeStamp: int = 0
-    TopStartIndex: int = 0
-    AssistFlags: int = 7
+    TimeStamp: Int64 = 0
+    StartIndex: Int64 = 0
+    TopTimeStamp: Int64 = 0
+    TopStartIndex: Int64 = 0
+    AssistFlags: Int64 = 7
 
 
 @op("conversations", Conversations)
@@ -160,7 +164,7 @@ async def list_conversations(actor: Actor, req: Conversations) -> dict:
 
 class DeleteConversation(msgspec.Struct):
     Peer_Account: str
-    ClearRamble: int = 0
+    ClearRamble: Int64 = 0
 
 
 @op("delete_conversation", DeleteConversation)
@@ -182,28 +186,12 @@ async def pin_conversation(actor: Actor, req: Pin) -> dict:
 
 class GetProfile(msgspec.Struct):
     To_Account: list[str]
-    TagList: list[Any]
+    TagList: list[str]
 
 
 @op("get_profile", GetProfile)
 async def get_profile(actor: Actor, req: GetProfile) -> dict:
-    if not 1 <= len(req.To_Account) <= 100 or not req.TagList:
-        raise ApiError(40001, "To_Account holds 1-100 accounts and TagList at least one field")
-    specs = profiles.resolve_tags(actor.app, req.TagList, by_admin=False)
-    stored = await profiles.load_profiles(actor.rt, actor.app, req.To_Account)
-    items = []
-    for user in req.To_Account:
-        if user in stored:
-            items.append(
-                {
-                    "To_Account": user,
-                    "ProfileItem": profiles.pick(stored[user], req.TagList, specs),
-                    "ResultCode": 0,
-                    "ResultInfo": "",
-                }
-            )
-        else:
-            items.append({"To_Account": user, "ResultCode": 40003, "ResultInfo": "Err_Profile_Account_Not_Exist"})
+    items, _ = await profiles.get_profiles(actor.rt, actor.app, req.To_Account, req.TagList, by_admin=False)
     return {"UserProfileItem": items}
 
 
@@ -274,9 +262,9 @@ async def friend_delete(actor: Actor, req: FriendDelete) -> dict:
 
 
 class FriendGet(msgspec.Struct):
-    StartIndex: int = 0
-    StandardSequence: int = 0
-    CustomSequence: int = 0
+    StartIndex: Int64 = 0
+    StandardSequence: Int64 = 0
+    CustomSequence: Int64 = 0
 
 
 @op("friends", FriendGet)
@@ -306,8 +294,8 @@ async def black_delete(actor: Actor, req: Accounts) -> dict:
 
 
 class BlackGet(msgspec.Struct):
-    StartIndex: int = 0
-    MaxLimited: int = 100
+    StartIndex: Int64 = 0
+    MaxLimited: Int64 = 100
 
 
 @op("blacklist", BlackGet)

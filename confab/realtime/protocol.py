@@ -13,6 +13,8 @@ from typing import Any
 
 import msgspec
 
+from confab.decoding import Int64
+
 PLATFORMS = ("Web", "Android", "iOS", "Windows", "macOS", "iPad", "Unknown")
 MOBILE_PLATFORMS = frozenset({"Android", "iOS", "iPad"})
 # query_online_status Detail.Platform names (seed 22660-22700)
@@ -58,17 +60,17 @@ CODE_INTERNAL = 70500
 
 
 class Request(msgspec.Struct):
-    seq: int
+    seq: Int64
     op: str
     data: dict[str, Any] = {}
 
 
 class Login(msgspec.Struct):
-    SDKAppID: int
+    SDKAppID: Int64
     Identifier: str
     UserSig: str
     Platform: str = "Unknown"
-    Cursor: int | None = None  # the last feed_seq this device holds; None: start from now
+    Cursor: Int64 | None = None  # the last feed_seq this device holds; None: start from now
 
 
 _encode = msgspec.json.Encoder().encode

@@ -1,7 +1,20 @@
-"""Every REST API the seed documents (seed 004 index), for `confab endpoints` and coverage.
+"""Every REST API the seed documents (seed 004 index): the one source of each API's title and seed lines.
 
-The list is the spec's; which of these are implemented comes from the registry.
+The list is the spec's; which of these are implemented comes from the registry, whose declarations
+look their command up here (`entry`).
 """
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Entry(NamedTuple):
+    service: str
+    command: str
+    title: str
+    seed: str  # where the seed documents it, e.g. "004:20895-21045"
+
 
 SEED_ENDPOINTS: list[tuple[str, str, str, str]] = [
     # (service, command, title, seed lines)
@@ -193,3 +206,14 @@ SEED_ENDPOINTS: list[tuple[str, str, str, str]] = [
     ("openim_robot_http_svc", "create_robot", "Creating Chatbot Accounts", "004:27967-28112"),
     ("openim_robot_http_svc", "delete_robot", "Deleting Chatbot Accounts", "004:28113-28243"),
 ]
+
+
+_BY_KEY = {(e[0], e[1]): Entry(*e) for e in SEED_ENDPOINTS}
+
+
+def entry(service: str, command: str) -> Entry:
+    """The catalog's entry for v4/{service}/{command}; LookupError when the seed does not document it."""
+    try:
+        return _BY_KEY[(service, command)]
+    except KeyError:
+        raise LookupError(f"v4/{service}/{command} is not in the seed's catalog (confab/rest/catalog.py)") from None

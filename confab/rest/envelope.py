@@ -17,9 +17,10 @@ from itertools import count
 from typing import Any
 
 import msgspec
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from confab import decoding
 from confab.errors import ApiError, error_info
 from confab.rest.call import Call
 from confab.rest.ratelimit import RateLimiter
@@ -72,9 +73,31 @@ def map_validation_error(endpoint: Endpoint, message: str) -> ApiError:
     for name in (top, leaf):
         if name in endpoint.field_errors:
             return ApiError(endpoint.field_errors[name], text)
-    if endpoint.account_type_error and _is_account_field(leaf) and reason.startswith("Expected `str`"):
+    if (
+        endpoint.account_type_error
+        and _is_account_field(leaf)
+        and reason.startswith(("Expected `str`", "Expected `str | null`"))
+    ):
         return ApiError(60015, f"{text} (accounts are strings)")
     return ApiError(endpoint.param_error, text)
+
+
+_decode_object = msgspec.json.Decoder(dict[str, Any])
+
+
+def _rename_aliases(endpoint: Endpoint, body: bytes) -> bytes:
+    """Older field names become the seed's (when the seed's is absent); only bodies that hold one are
+    decoded twice."""
+    if not any(f'"{old}"'.encode() in body for old in endpoint.aliases):
+        return body
+    try:
+        doc = decoding.decode(_decode_object, body)
+    except (msgspec.ValidationError, decoding.MalformedJson):
+        return body  # the model's decode reports it with the right code
+    for old, new in endpoint.aliases.items():
+        if old in doc and new not in doc:
+            doc[new] = doc.pop(old)
+    return _encode(doc)
 
 
 def _reply(request_id: str, payload: bytes | None = None, status: bytes = b"OK") -> Response:
@@ -122,6 +145,8 @@ class RestEnvelope:
             return await self._handle(request, request_id, endpoint)
         except ApiError as err:
             return _fail(request_id, err)
+        except ClientDisconnect:  # the caller went away mid-request: nobody to answer, nothing to log
+            return _fail(request_id, ApiError(60002, "the client disconnected before the request arrived"))
         except Exception:
             path = request.url.path  # never the query: it carries the UserSig
             log.exception("unexpected error in %s (RequestId %s)", path, request_id)
@@ -139,7 +164,7 @@ class RestEnvelope:
         raw_appid = query.get("sdkappid")
         if not raw_appid:
             raise ApiError(60012, "sdkappid is required in the request URL")
-        if not raw_appid.isdigit() or len(raw_appid) > 19:
+        if not (raw_appid.isascii() and raw_appid.isdigit()) or len(raw_appid) > 19:
             raise ApiError(60006, f"invalid SDKAppID {raw_appid[:32]!r}")
         app = await self.rt.apps.get(int(raw_appid))
         if app is None:
@@ -150,8 +175,10 @@ class RestEnvelope:
         if not identifier:
             raise ApiError(60004, "identifier is required in the request URL")
         usersig = query.get("usersig")
-        if not usersig:
+        if usersig is None:
             raise ApiError(60005, "usersig is required in the request URL")
+        if not usersig:  # DECISIONS 20: present but empty is the vendor's "UserSig length is 0"
+            raise ApiError(70002, "usersig is empty")
         try:
             app.verify_sig(identifier, usersig)
         except UserSigError as err:
@@ -171,14 +198,21 @@ class RestEnvelope:
             raise ApiError(60007, f"v4/{endpoint.key} is limited to {self.limiter.limit_for(app, endpoint)} calls/s")
 
         body = await self._read_body(request, endpoint)
+        if endpoint.aliases:
+            body = _rename_aliases(endpoint, body)
         try:
-            req = self._decoders[(endpoint.service, endpoint.command)].decode(body)
+            req = decoding.decode(self._decoders[(endpoint.service, endpoint.command)], body)
         except msgspec.ValidationError as err:
             raise map_validation_error(endpoint, str(err)) from None
-        except msgspec.DecodeError:
-            raise ApiError(endpoint.json_error, "the request body is not valid JSON") from None
+        except decoding.MalformedJson as err:
+            raise ApiError(endpoint.json_error, f"the request body is not valid JSON: {err}") from None
 
         result = await endpoint.handler(Call(self.rt, app, identifier, request_id), req)
+        if endpoint.error_display:
+            if result is None:
+                result = {}
+            if isinstance(result, dict):
+                result.setdefault("ErrorDisplay", "")
         # A handler may set the status itself (batchsendmsg answers "SomeError" with ErrorCode 0).
         status = result.pop("ActionStatus", "OK").encode() if isinstance(result, dict) else b"OK"
         payload = None if result is None else _encode(result)
@@ -187,7 +221,7 @@ class RestEnvelope:
     async def _read_body(self, request: Request, endpoint: Endpoint) -> bytes:
         limit = self.rt.settings.max_body_bytes
         declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise ApiError(60002, f"request body larger than {limit} bytes")
         chunks: list[bytes] = []
         size = 0

@@ -1,16 +1,20 @@
 """The endpoint table: (service, command) -> handler + request model + the API's own error codes.
 
-Every REST API is registered once here, with the `@endpoint` decorator in its area module under
-`confab.rest.api`. The same table drives dispatch, the OpenAPI document and `confab endpoints`.
+Every REST API is registered once, by `@SERVICE.endpoint("command", ...)` in its area module under
+`confab.rest.api` (the services are declared in `confab.rest.services`). The same table drives dispatch,
+the OpenAPI document and `confab endpoints`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
+
+from confab.decoding import unbounded_ints
+from confab.rest import catalog
 
 if TYPE_CHECKING:
     from confab.rest.call import Call
@@ -36,6 +40,10 @@ class Endpoint:
     field_errors: dict[str, int] = field(default_factory=dict)
     # account fields that are not strings get 60015 unless field_errors names them
     account_type_error: bool = True
+    # older top-level field names server SDKs still send -> the seed's name (DECISIONS 21)
+    aliases: dict[str, str] = field(default_factory=dict)
+    # the service's successful replies end with "ErrorDisplay": "" (profile, sns, recentcontact)
+    error_display: bool = False
 
     @property
     def path(self) -> str:
@@ -50,46 +58,14 @@ class Registry:
     def __init__(self) -> None:
         self._endpoints: dict[tuple[str, str], Endpoint] = {}
 
-    def endpoint(
-        self,
-        service: str,
-        command: str,
-        *,
-        request: type[msgspec.Struct],
-        response: type[msgspec.Struct] | None = None,
-        summary: str,
-        seed: str,
-        param_error: int,
-        admin_error: int = 60010,
-        internal_error: int = 70500,
-        json_error: int = 60003,
-        rate_limit: int = 200,
-        field_errors: dict[str, int] | None = None,
-        account_type_error: bool = True,
-    ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            key = (service, command)
-            if key in self._endpoints:
-                raise RuntimeError(f"v4/{service}/{command} registered twice")
-            self._endpoints[key] = Endpoint(
-                service=service,
-                command=command,
-                handler=handler,
-                request=request,
-                response=response,
-                summary=summary,
-                seed=seed,
-                param_error=param_error,
-                json_error=json_error,
-                admin_error=admin_error,
-                internal_error=internal_error,
-                rate_limit=rate_limit,
-                field_errors=dict(field_errors or {}),
-                account_type_error=account_type_error,
-            )
-            return handler
-
-        return register
+    def add(self, endpoint: Endpoint) -> None:
+        key = (endpoint.service, endpoint.command)
+        if key in self._endpoints:
+            raise RuntimeError(f"v4/{endpoint.key} registered twice")
+        unbounded = unbounded_ints(endpoint.request)
+        if unbounded:  # a bare int would let 100-digit numbers reach SQL
+            raise TypeError(f"v4/{endpoint.key}: declare {', '.join(unbounded)} as decoding.Int64")
+        self._endpoints[key] = endpoint
 
     def get(self, service: str, command: str) -> Endpoint | None:
         return self._endpoints.get((service, command))
@@ -99,16 +75,72 @@ class Registry:
 
 
 registry = Registry()
-endpoint = registry.endpoint
+
+H = TypeVar("H", bound=Handler)
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A vendor service and the codes its APIs answer with unless an API's own page says otherwise."""
+
+    name: str
+    param_error: int  # the "invalid parameter" code (70402, 40001, 90001 ...)
+    json_error: int = 60003  # a body that is not JSON
+    admin_error: int = 60010  # a caller that is not an app admin
+    internal_error: int = 70500  # an unexpected server fault
+    error_display: bool = False  # successful replies end with "ErrorDisplay": "" (set by the envelope)
+
+    def endpoint(
+        self,
+        command: str,
+        *,
+        request: type[msgspec.Struct],
+        response: type[msgspec.Struct] | None = None,
+        rate_limit: int = 200,
+        param_error: int | None = None,
+        json_error: int | None = None,
+        field_errors: dict[str, int] | None = None,
+        account_type_error: bool = True,
+        aliases: dict[str, str] | None = None,
+        into: Registry = registry,
+    ) -> Callable[[H], H]:
+        """Register the decorated handler as `v4/{service}/{command}`; its title and seed lines come from
+        the catalog (a command the catalog does not list fails here, at import)."""
+        entry = catalog.entry(self.name, command)
+
+        def register(handler: H) -> H:
+            into.add(
+                Endpoint(
+                    service=self.name,
+                    command=command,
+                    handler=handler,
+                    request=request,
+                    response=response,
+                    summary=entry.title,
+                    seed=entry.seed,
+                    param_error=self.param_error if param_error is None else param_error,
+                    json_error=self.json_error if json_error is None else json_error,
+                    admin_error=self.admin_error,
+                    internal_error=self.internal_error,
+                    rate_limit=rate_limit,
+                    field_errors=dict(field_errors or {}),
+                    account_type_error=account_type_error,
+                    aliases=dict(aliases or {}),
+                    error_display=self.error_display,
+                )
+            )
+            return handler
+
+        return register
 
 
 def load_all() -> Registry:
-    """Import every area module so that its endpoints are registered."""
+    """Import every module under `confab.rest.api` (subpackages too) so that its endpoints are registered."""
     import importlib
     import pkgutil
 
     from confab.rest import api
 
-    for info in pkgutil.iter_modules(api.__path__):
-        importlib.import_module(f"{api.__name__}.{info.name}")
+    for info in pkgutil.walk_packages(api.__path__, prefix=f"{api.__name__}."):
+        importlib.import_module(info.name)
     return registry

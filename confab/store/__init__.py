@@ -16,8 +16,10 @@ PostgreSQL uses asyncpg, where the wait is real network I/O.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,11 @@ from sqlalchemy.pool import QueuePool
 log = logging.getLogger("confab.store")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# PRAGMA synchronous for the SQLite connections. In WAL mode FULL syncs the WAL at every commit: an
+# acknowledged write survives power loss and OS crashes. NORMAL syncs only at checkpoints: safe against
+# a killed process, but an OS crash can lose the last commits (the database itself stays consistent).
+SQLITE_SYNCHRONOUS = ("full", "normal")
 
 
 class InlineConnection:
@@ -71,10 +78,11 @@ class InlineConnection:
 class Tx:
     """A write transaction: the connection plus the work to do once it has committed."""
 
-    __slots__ = ("_after", "conn")
+    __slots__ = ("_after", "conn", "dialect")
 
-    def __init__(self, conn: AsyncConnection | InlineConnection) -> None:
+    def __init__(self, conn: AsyncConnection | InlineConnection, dialect: str) -> None:
         self.conn = conn
+        self.dialect = dialect  # "sqlite" or "postgresql", as Store.dialect
         self._after: list[Callable[[], Any]] = []
 
     def after_commit(self, fn: Callable[[], Any]) -> None:
@@ -85,13 +93,19 @@ class Tx:
 
 
 class Store:
-    def __init__(self, url: str, *, pool_size: int = 8) -> None:
+    def __init__(self, url: str, *, pool_size: int = 8, synchronous: str = "full") -> None:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         self._write_lock = asyncio.Lock()
+        if synchronous.lower() not in SQLITE_SYNCHRONOUS:
+            raise ValueError(f"synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}, not {synchronous!r}")
+        self.synchronous = synchronous.lower()
         if self.dialect == "sqlite":
-            self._sqlite_writer, self._sqlite_reader = self._sqlite_engines(parsed)
+            self._sqlite_writer, self._sqlite_reader = self._sqlite_engines(parsed, self.synchronous)
+            # COMMIT (the WAL write and its fsync) runs here, off the loop; one thread, as the writer
+            # connection is one. Created threadless: the thread starts at the first commit.
+            self._commit_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confab-sqlite-commit")
             # Statements run inline and never interleave, so one long-lived connection each for
             # reading (autocommit) and writing saves a pool checkout per call (~13% of a REST call).
             self._reader_conn: sa.Connection | None = None
@@ -99,14 +113,17 @@ class Store:
         elif self.dialect == "postgresql":
             # No pre-ping (a round trip per checkout): a connection the server dropped fails one call
             # and is replaced. Reads run in autocommit: no BEGIN/ROLLBACK round trips around them.
-            engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+            engine = create_async_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, hide_parameters=True
+            )
+            event.listen(engine.sync_engine, "handle_error", _drop_postgres_detail)
             self._writer = engine
             self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite+aiosqlite or postgresql+asyncpg")
 
     @staticmethod
-    def _sqlite_engines(parsed: Any) -> tuple[sa.Engine, sa.Engine]:
+    def _sqlite_engines(parsed: Any, synchronous: str) -> tuple[sa.Engine, sa.Engine]:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -118,7 +135,8 @@ class Store:
                 poolclass=QueuePool,
                 pool_size=pool_size,
                 max_overflow=overflow,
-                connect_args={"check_same_thread": False},
+                connect_args={"check_same_thread": False},  # the writer commits on the commit thread
+                hide_parameters=True,  # errors and logs never carry user content (IDs, message text)
             )
 
             @event.listens_for(engine, "connect")
@@ -126,7 +144,7 @@ class Store:
                 dbapi_conn.isolation_level = None  # autocommit reads; writers issue BEGIN themselves
                 cur = dbapi_conn.cursor()
                 cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=NORMAL")
+                cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
                 cur.execute("PRAGMA busy_timeout=10000")
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.close()
@@ -161,10 +179,14 @@ class Store:
     async def tx(self) -> AsyncIterator[Tx]:
         async with self._write_lock if self.is_sqlite else _NO_LOCK:
             async with self._connect_writer() as conn:
-                tx = Tx(conn)
+                tx = Tx(conn, self.dialect)
+                cancelled = False
                 try:
                     yield tx
-                    await conn.commit()
+                    if isinstance(conn, InlineConnection):
+                        cancelled = await self._commit_off_loop(conn.sync)
+                    else:
+                        await conn.commit()
                 except BaseException:
                     try:
                         await conn.rollback()
@@ -179,6 +201,28 @@ class Store:
                             await result
                     except Exception:  # an after-commit hook must never undo a committed write
                         log.exception("after-commit hook failed")
+                if cancelled:  # cancelled while committing: the write stands and its hooks ran
+                    raise asyncio.CancelledError
+
+    async def _commit_off_loop(self, sync: sa.Connection) -> bool:
+        """COMMIT the SQLite writer on the commit thread; the loop serves other work while the disk syncs.
+
+        The caller holds the write lock until this returns, so nothing else touches the writer
+        connection meanwhile. A COMMIT under way cannot be called back: if the task is cancelled, this
+        still waits for it and returns True once it has committed (the caller runs the after-commit
+        hooks, then re-raises the cancellation); a commit that failed or never ran raises.
+        """
+        done = asyncio.get_running_loop().run_in_executor(self._commit_thread, sync.commit)
+        cancelled = False
+        while not done.done():
+            try:
+                await asyncio.wait((done,))  # unlike awaiting `done`, a cancellation leaves it running
+            except asyncio.CancelledError:
+                cancelled = True
+        if cancelled and (done.cancelled() or done.exception() is not None):
+            raise asyncio.CancelledError  # nothing committed: roll back and let the cancellation go on
+        done.result()  # the commit's own error, if any
+        return cancelled
 
     @asynccontextmanager
     async def _connect_writer(self) -> AsyncIterator[AsyncConnection | InlineConnection]:
@@ -213,6 +257,7 @@ class Store:
 
     async def close(self) -> None:
         if self.is_sqlite:
+            self._commit_thread.shutdown(wait=True)  # first: a commit under way ends before its connection
             for conn in (self._reader_conn, self._writer_conn):
                 if conn is not None:
                     conn.close()
@@ -231,3 +276,21 @@ class _NoLock:
 
 
 _NO_LOCK = _NoLock()
+
+
+def _drop_postgres_detail(context: sa.engine.ExceptionContext) -> None:
+    """Strip PostgreSQL's DETAIL from a driver error before anything formats it.
+
+    hide_parameters keeps the statement's parameters out of the error, but the server's DETAIL quotes
+    row values (`Key (sdkappid, user_id)=(1400000001, alice) already exists`), and asyncpg's exception,
+    chained under SQLAlchemy's, prints it in every logged traceback. The SQLSTATE, the message and the
+    constraint name stay.
+    """
+    error: BaseException | None = context.original_exception
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if getattr(error, "detail", None):
+            with contextlib.suppress(AttributeError, TypeError):
+                error.detail = None  # type: ignore[attr-defined]
+        error = error.__cause__ or error.__context__

@@ -104,7 +104,7 @@ def validate_body(body: Any, *, code: int, not_array_code: int) -> None:
         if not isinstance(element, dict):
             raise ApiError(code, f"{where} must be an object with MsgType and MsgContent")
         msg_type = element.get("MsgType")
-        if msg_type not in _FIELDS:
+        if not isinstance(msg_type, str) or msg_type not in _FIELDS:
             raise ApiError(code, f"{where}.MsgType {msg_type!r} is not a message element type")
         content = element.get("MsgContent")
         if not isinstance(content, dict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -18,11 +18,14 @@ from confab.domain import accounts, feed
 from confab.domain.apps import App
 from confab.domain.c2c.model import FEED_CONV_DELETE, FEED_CONV_PIN, C2CConversationDeleted, pair
 from confab.errors import ApiError
-from confab.runtime import Runtime
 from confab.store.tables.c2c import c2c_conversations, c2c_messages
 from confab.store.upsert import upsert
 
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
+
 PAGE_SIZE = 100
+MAX_CURSOR_INDEX = 1_000_000  # conversations sharing one second: far beyond any real list
 
 ASSIST_PINNED = 1  # bit 0: pinned conversations apart (first, TopFlag 1)
 ASSIST_EMPTY = 2  # bit 1: include conversations without a message
@@ -52,7 +55,9 @@ def _page_query(app: int, owner: str, *, pinned: bool | None, empty: bool, curso
     return query.order_by(conv.last_time.desc(), conv.peer).limit(limit)
 
 
-async def _page(conn: Any, app: int, owner: str, *, pinned: bool | None, empty: bool, cursor: Cursor, size: int):
+async def _page(
+    conn: Any, app: int, owner: str, *, pinned: bool | None, empty: bool, cursor: Cursor, size: int
+) -> tuple[list[Any], Cursor | None]:
     """One page after the cursor, and the cursor that follows it (None when nothing is left)."""
     rows = (
         await conn.execute(
@@ -77,6 +82,9 @@ async def _page(conn: Any, app: int, owner: str, *, pinned: bool | None, empty: 
 async def get_list(
     rt: Runtime, app: App, owner: str, *, general: Cursor, top: Cursor, assist_flags: int
 ) -> dict[str, Any]:
+    for name, cursor in (("StartIndex", general), ("TopStartIndex", top)):
+        if not 0 <= cursor.index <= MAX_CURSOR_INDEX:
+            raise ApiError(50002, f"{name} must be 0..{MAX_CURSOR_INDEX}: pass back the one a page returned")
     async with rt.store.read() as conn:
         if not await accounts.existing(conn, app.sdkappid, [owner]):
             raise ApiError(50001, f"From_Account {owner!r} is not an account of this app")

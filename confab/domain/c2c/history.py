@@ -7,7 +7,7 @@ them back (MaxTime = LastMsgTime, LastMsgKey) to continue below it. One indexed 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import sqlalchemy as sa
@@ -16,8 +16,10 @@ from confab.domain import accounts
 from confab.domain.apps import App
 from confab.domain.c2c.model import FLAG_RECALLED, StoredMessage, hidden_flag, pair, parse_msg_key
 from confab.errors import ApiError
-from confab.runtime import Runtime
 from confab.store.tables.c2c import c2c_conversations, c2c_messages
+
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
 
 PAGE_BYTES = 13 * 1024  # "the upper size limit (currently 13 KB) of the response" (seed 3899)
 MAX_PAGE = 1000  # rows read per page at most, whatever MaxCnt asks

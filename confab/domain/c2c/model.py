@@ -48,7 +48,7 @@ def make_msg_key(seq: int, random: int, msg_time: int) -> str:
 def parse_msg_key(msg_key: str) -> tuple[int, int, int] | None:
     """(MsgSeq, MsgRandom, MsgTime) or None when it is not a key Confab minted."""
     parts = msg_key.split("_")
-    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 12 for p in parts):
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts):
         return None
     seq, random, msg_time = (int(p) for p in parts)
     return seq, random, msg_time
@@ -112,8 +112,8 @@ def message_payload(
 ) -> bytes:
     """The `c2c.msg` feed payload: the history form plus the send options a device needs.
 
-    `MsgLifeTime` (when the sender set one) bounds offline delivery: a device catching up later than
-    MsgTimeStamp + MsgLifeTime does not get the message pushed (it stays in history).
+    `MsgLifeTime` (when the sender set one) bounds offline delivery: the feed entry expires at
+    MsgTimeStamp + MsgLifeTime, and a device catching up later does not get it (history keeps it).
     """
     doc = {
         "From_Account": from_account,
@@ -133,25 +133,7 @@ def message_payload(
     return _encode(doc)
 
 
-class Lifetime(msgspec.Struct):
-    """The two payload fields that decide whether a replayed c2c.msg is still due."""
-
-    MsgTimeStamp: int = 0
-    MsgLifeTime: int | None = None
-
-
-_decode_lifetime = msgspec.json.Decoder(Lifetime).decode
-
-
-def expired(payload: bytes, now: float) -> bool:
-    """Has a stored c2c.msg outlived its MsgLifeTime (offline retention)?"""
-    if b'"MsgLifeTime"' not in payload:
-        return False
-    life = _decode_lifetime(payload)
-    return life.MsgLifeTime is not None and life.MsgTimeStamp + life.MsgLifeTime < now
-
-
-class C2CMessageSent(Event):
+class C2CMessageSent(Event, frozen=True):
     """A one-to-one message was stored (or, online-only, delivered)."""
 
     from_account: str
@@ -163,29 +145,30 @@ class C2CMessageSent(Event):
     online_only: bool
     source: str  # "sendmsg", "batchsendmsg", "importmsg", "user"
     message: msgspec.Raw  # the feed payload
+    forbid_callbacks: list[str] = []  # ForbidCallbackControl of the send: webhooks not to call for it
 
 
-class C2CMessageRecalled(Event):
+class C2CMessageRecalled(Event, frozen=True):
     from_account: str
     to_account: str
     msg_key: str
     operator: str
 
 
-class C2CMessageModified(Event):
+class C2CMessageModified(Event, frozen=True):
     from_account: str
     to_account: str
     msg_key: str
     message: msgspec.Raw
 
 
-class C2CMessagesRead(Event):
+class C2CMessagesRead(Event, frozen=True):
     report_account: str
     peer_account: str
     read_time: int
 
 
-class C2CConversationDeleted(Event):
+class C2CConversationDeleted(Event, frozen=True):
     owner: str
     peer: str
     clear_history: bool

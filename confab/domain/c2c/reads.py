@@ -7,7 +7,7 @@ read time: the peer's messages at or before it are read, which is also what `IsP
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -22,9 +22,11 @@ from confab.domain.c2c.model import (
     pair,
 )
 from confab.errors import ApiError
-from confab.runtime import Runtime
 from confab.store.tables.c2c import c2c_conversations, c2c_messages
 from confab.store.upsert import upsert
+
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
 
 MAX_PEERS = 10  # get_c2c_unread_msg_num Peer_Account (seed 9600)
 
@@ -74,6 +76,7 @@ async def set_read(rt: Runtime, app: App, reader: str, peer: str, read_time: int
         params = {"app": app.sdkappid, "o_": reader, "p_": peer, "t": t}
         # Updating the row first locks it, so a concurrent send's unread +1 lands after our recount.
         side = (await tx.execute(_LOCK_SIDE, params)).first()
+        unread: int
         if side is None:
             stmt = upsert(rt.store.dialect, c2c_conversations, ("sdkappid", "owner", "peer"), ())
             await tx.execute(
@@ -92,7 +95,7 @@ async def set_read(rt: Runtime, app: App, reader: str, peer: str, read_time: int
             )
             unread = 0
         else:
-            effective, cleared = side
+            effective, cleared = int(side[0]), int(side[1])
             unread = (
                 await tx.execute(
                     _STILL_UNREAD,
@@ -127,7 +130,7 @@ async def unread_counts(rt: Runtime, app: App, owner: str, peers: list[str] | No
         if owner not in present:
             raise ApiError(90003, f"To_Account {owner!r} is not an account of this app")
         if peers is None:
-            total = (await conn.execute(_TOTAL, {"app": app.sdkappid, "o_": owner})).scalar_one()
+            total: int = (await conn.execute(_TOTAL, {"app": app.sdkappid, "o_": owner})).scalar_one()
             return {"AllC2CUnreadMsgNum": int(total)}
         peers = list(dict.fromkeys(peers))
         known = [p for p in peers if p in present]

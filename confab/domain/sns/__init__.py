@@ -1,7 +1,5 @@
 """The relationship chain: friends, friend lists, blocklists, friend requests (issue 5).
 
-Importing the package registers the messaging checks (blocklist, friendship) and the account-deletion
-purge. Entry points are listed in docs/feed/sns.md.
+Its rules for other areas (the blocklist and friendship checks on sends, the account-deletion purge) are
+in `checks.py`, installed by `confab.domain.areas`. Entry points are listed in docs/feed/sns.md.
 """
-
-from confab.domain.sns import checks as checks  # registers the messaging hooks

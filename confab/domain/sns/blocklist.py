@@ -7,7 +7,7 @@ the recipient's blocklist cannot send the recipient one-to-one messages (checks.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -35,8 +35,10 @@ from confab.domain.sns.state import (
     who_has,
 )
 from confab.errors import ApiError
-from confab.runtime import Runtime
 from confab.store.tables.sns import sns_blocklist
+
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
 
 SINGLE, BOTH = "BlackCheckResult_Type_Single", "BlackCheckResult_Type_Both"
 b = sns_blocklist.c
@@ -55,7 +57,7 @@ async def add(rt: Runtime, app: App, owner: str, targets: list[str]) -> dict[str
         await _require_account(tx, app, owner)
         present = await accounts.existing(tx, app.sdkappid, wanted)
         already = await _column(tx, _BLOCKED_BY_ME, app.sdkappid, owner, wanted)
-        count = (
+        count: int = (
             await tx.execute(sa.select(sa.func.count()).where(b.sdkappid == app.sdkappid, b.owner == owner))
         ).scalar_one()
         results, failed, added = [], [], []

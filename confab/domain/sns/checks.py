@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from confab.domain import accounts, hooks
+from confab.domain import accounts
 from confab.domain.apps import App
 from confab.store import Tx
 from confab.store.tables.sns import sns_blocklist, sns_friends, sns_requests, sns_state
@@ -29,14 +29,12 @@ _FRIEND = sa.select(sa.literal(1)).where(
 )
 
 
-@hooks.user_c2c_send_check
 async def blocklisted(conn: Any, app: App, sender: str, receiver: str) -> tuple[int, str] | None:
     if (await conn.execute(_BLOCKED, {"app": app.sdkappid, "o_": receiver, "t_": sender})).first():
         return 20007, f"{receiver} has blocklisted {sender}"
     return None
 
 
-@hooks.user_c2c_send_check
 async def friendship_required(conn: Any, app: App, sender: str, receiver: str) -> tuple[int, str] | None:
     if not app.settings.c2c_check_friendship or sender == receiver:
         return None
@@ -45,8 +43,7 @@ async def friendship_required(conn: Any, app: App, sender: str, receiver: str) -
     return 20009, f"{receiver} is not in {sender}'s friend list and the app requires friendship for messages"
 
 
-@accounts.on_delete
-async def _purge(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:
+async def purge_accounts(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:
     """Relationships of deleted accounts go on both sides."""
     for part in accounts.chunks(user_ids):
         for table, a, bcol in (

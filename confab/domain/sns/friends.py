@@ -9,14 +9,16 @@ one executemany per table.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import sqlalchemy as sa
 
 from confab.domain import accounts, feed, profiles
 from confab.domain.apps import App
+from confab.domain.results import Refused
 from confab.domain.sns import fields
 from confab.domain.sns.fields import FieldError
 from confab.domain.sns.state import (
@@ -41,11 +43,13 @@ from confab.domain.sns.state import (
     who_has,
 )
 from confab.errors import ApiError
-from confab.runtime import Runtime
 from confab.store import Tx
 from confab.store.tables.accounts import accounts as accounts_table
 from confab.store.tables.sns import sns_blocklist, sns_friends, sns_requests
 from confab.store.upsert import upsert
+
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
 
 ADD_SINGLE, ADD_BOTH = "Add_Type_Single", "Add_Type_Both"
 DELETE_SINGLE, DELETE_BOTH = "Delete_Type_Single", "Delete_Type_Both"
@@ -122,6 +126,40 @@ def _grow_lists(state: UserState, names: list[str]) -> bool:
     return True
 
 
+@dataclass
+class _AddFacts:
+    """What friend_add knows before deciding any item: read once, in one query per fact."""
+
+    requester: str
+    add_type: str
+    force: bool
+    profiles: dict[str, dict[str, Any]]
+    i_block: set[str]
+    blocks_me: set[str]
+    asked_me: set[str]  # targets that have a pending request to the requester
+    mine: dict[str, Friend]
+    have_me: set[str]
+    counts: dict[str, int]
+    states: dict[str, UserState]
+    pending: int  # the requester's pending requests
+    forbidden: bool  # AdminForbid_Type_SendOut
+
+    def both(self, to: str) -> bool:
+        """The add makes both directions (Add_Type_Both, or answering the target's own request)."""
+        return self.add_type == ADD_BOTH or to in self.asked_me
+
+
+# The checks that decide an item without changing anything, in the order the vendor applies them.
+_ADD_REFUSALS: list[tuple[Callable[[_AddFacts, str], bool], int, str]] = [
+    (lambda f, to: to not in f.profiles, 30003, "Err_SNS_FriendAdd_Account_Not_Exist"),
+    (lambda f, to: to == f.requester, 30001, "Err_SNS_FriendAdd_Add_Self"),
+    (lambda f, to: f.forbidden and not f.force, 30009, "Err_SNS_FriendAdd_Forbidden_By_Admin"),
+    (lambda f, to: to in f.i_block, 30515, "Err_SNS_FriendAdd_Target_In_My_BlackList"),
+    (lambda f, to: to in f.blocks_me, 30525, "Err_SNS_FriendAdd_I_In_Target_BlackList"),
+    (lambda f, to: to in f.mine and (not f.both(to) or to in f.have_me), 30001, "Err_SNS_FriendAdd_Friend_Exist"),
+]
+
+
 async def add_friends(
     rt: Runtime,
     app: App,
@@ -143,114 +181,112 @@ async def add_friends(
     async with rt.store.tx() as tx:
         await _require_account(tx, app, requester)
         profiles_by_id = await _profiles(tx, app.sdkappid, [requester, *targets])
-        i_block = await _column(tx, _BLOCKED_BY_ME, app.sdkappid, requester, targets)
-        blocks_me = await _column(tx, _BLOCKING_ME, app.sdkappid, requester, targets)
-        asked_me = await _column(tx, _REQUESTS_TO_ME, app.sdkappid, requester, targets)
-        mine = await friends_of(tx, app.sdkappid, requester, targets)
-        have_me = await who_has(tx, app.sdkappid, requester, targets)
-        counts = await friend_counts(tx, app.sdkappid, [requester, *targets])
-        states = await load_states(tx, app.sdkappid, [requester])
-        pending_count = (await tx.execute(_MY_PENDING, {"app": app.sdkappid, "me": requester})).scalar_one()
-        forbidden = (
-            profiles_by_id.get(requester, {}).get("Tag_Profile_IM_AdminForbidType") == "AdminForbid_Type_SendOut"
+        facts = _AddFacts(
+            requester=requester,
+            add_type=add_type,
+            force=force,
+            profiles=profiles_by_id,
+            i_block=await _column(tx, _BLOCKED_BY_ME, app.sdkappid, requester, targets),
+            blocks_me=await _column(tx, _BLOCKING_ME, app.sdkappid, requester, targets),
+            asked_me=await _column(tx, _REQUESTS_TO_ME, app.sdkappid, requester, targets),
+            mine=await friends_of(tx, app.sdkappid, requester, targets),
+            have_me=await who_has(tx, app.sdkappid, requester, targets),
+            counts=await friend_counts(tx, app.sdkappid, [requester, *targets]),
+            states=await load_states(tx, app.sdkappid, [requester]),
+            pending=(await tx.execute(_MY_PENDING, {"app": app.sdkappid, "me": requester})).scalar_one(),
+            forbidden=profiles_by_id.get(requester, {}).get("Tag_Profile_IM_AdminForbidType")
+            == "AdminForbid_Type_SendOut",
         )
-
-        results: list[dict[str, Any]] = []
-        new_rows: list[Friend] = []
-        new_requests: list[dict[str, Any]] = []
-        consumed: list[str] = []  # requesters whose request to us this add answers
+        plan = _AddPlan(now)
         seen: set[str] = set()
+        outcome: list[dict[str, Any]] = []
         for item in items:
-            to = item.to
-            if to in seen:
-                results.append(result(to, 30001, "Err_SNS_FriendAdd_Duplicate_Account"))
-                continue
-            seen.add(to)
             try:
-                remark = fields.remark(item.remark or "")
-                groups = fields.list_names(item.groups)
-                source = fields.add_source(item.add_source)
-                wording = fields.add_wording(item.add_wording)
-            except FieldError as err:
-                results.append(result(to, 30001, str(err)))
-                continue
-            if to not in profiles_by_id:
-                results.append(result(to, 30003, "Err_SNS_FriendAdd_Account_Not_Exist"))
-                continue
-            if to == requester:
-                results.append(result(to, 30001, "Err_SNS_FriendAdd_Add_Self"))
-                continue
-            if forbidden and not force:
-                results.append(result(to, 30009, "Err_SNS_FriendAdd_Forbidden_By_Admin"))
-                continue
-            if to in i_block:
-                results.append(result(to, 30515, "Err_SNS_FriendAdd_Target_In_My_BlackList"))
-                continue
-            if to in blocks_me:
-                results.append(result(to, 30525, "Err_SNS_FriendAdd_I_In_Target_BlackList"))
-                continue
-            mutual = to in asked_me
-            both = add_type == ADD_BOTH or mutual
-            if to in mine and (not both or to in have_me):
-                results.append(result(to, 30001, "Err_SNS_FriendAdd_Friend_Exist"))
-                continue
-            allow = profiles_by_id[to].get("Tag_Profile_IM_AllowType", "AllowType_Type_NeedConfirm")
-            if not force and not mutual:
-                if allow == "AllowType_Type_DenyAny":
-                    results.append(result(to, 30516, "Err_SNS_FriendAdd_Target_Deny_Any"))
-                    continue
-                if allow == "AllowType_Type_NeedConfirm":
-                    if pending_count >= fields.MAX_PENDING:
-                        results.append(result(to, 30012, "Err_SNS_FriendAdd_Too_Many_Pending_Requests"))
-                        continue
-                    pending_count += 1
-                    new_requests.append(
-                        {
-                            "sdkappid": app.sdkappid,
-                            "requester": requester,
-                            "target": to,
-                            "remark": remark,
-                            "group_name": groups[0] if groups else "",
-                            "add_source": source,
-                            "add_wording": wording,
-                            "created_at": now,
-                        }
-                    )
-                    results.append(result(to, 30539, "Err_SNS_FriendAdd_Need_Confirm"))
-                    continue
-            if to not in mine and counts[requester] >= fields.MAX_FRIENDS:
-                results.append(result(to, 30010, "Err_SNS_FriendAdd_My_Friend_Num_Exceed_Threshold"))
-                continue
-            if both and to not in have_me and counts[to] >= fields.MAX_FRIENDS:
-                results.append(result(to, 30014, "Err_SNS_FriendAdd_Peer_Friend_Num_Exceed_Threshold"))
-                continue
-            if not _grow_lists(states[requester], groups):
-                results.append(result(to, 30011, "Err_SNS_FriendAdd_Group_Num_Exceed_Threshold"))
-                continue
-            if to not in mine:
-                counts[requester] += 1
-                new_rows.append(Friend(requester, to, remark, now if remark else 0, groups, source, wording, now))
-            if both and to not in have_me:
-                counts[to] += 1
-                new_rows.append(Friend(to, requester, "", 0, [], source, "", now))
-            if mutual:
-                consumed.append(to)
-            results.append(result(to))
+                if item.to in seen:
+                    raise Refused(30001, "Err_SNS_FriendAdd_Duplicate_Account")
+                seen.add(item.to)
+                code, info = _decide_add(facts, plan, item, app.sdkappid)
+            except Refused as refused:
+                code, info = refused.code, refused.info
+            outcome.append(result(item.to, code, info))
 
-        await _write_new_friends(tx, rt, app, new_rows, states, now)
-        if new_requests:
+        await _write_new_friends(tx, rt, app, plan.rows, facts.states, now)
+        if plan.requests:
             stmt = upsert(
                 rt.store.dialect,
                 sns_requests,
                 ("sdkappid", "requester", "target"),
                 ("remark", "group_name", "add_source", "add_wording", "created_at"),
             )
-            await tx.execute(stmt, new_requests)
-        added_pairs = {(f.owner, f.friend) for f in new_rows}
-        answered = consumed + [to for (owner, to) in added_pairs if owner == requester and to not in consumed]
+            await tx.execute(stmt, plan.requests)
+        added_pairs = {(f.owner, f.friend) for f in plan.rows}
+        answered = plan.consumed + [to for (owner, to) in added_pairs if owner == requester and to not in plan.consumed]
         await _drop_requests(tx, app.sdkappid, requester, answered)
-        await _announce_adds(tx, rt, app, requester, new_rows, new_requests, consumed, add_type, force, now)
-    return results
+        await _announce_adds(tx, rt, app, requester, plan.rows, plan.requests, plan.consumed, add_type, force, now)
+    return outcome
+
+
+@dataclass
+class _AddPlan:
+    """The writes friend_add's items decided on."""
+
+    now: int
+    rows: list[Friend] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    consumed: list[str] = field(default_factory=list)  # requesters whose request to us this add answers
+
+
+def _decide_add(facts: _AddFacts, plan: _AddPlan, item: AddItem, sdkappid: int) -> tuple[int, str]:
+    """One item of friend_add: (0, "") added, (30539, ...) a request is pending; Refused otherwise."""
+    to = item.to
+    try:
+        remark = fields.remark(item.remark or "")
+        groups = fields.list_names(item.groups)
+        source = fields.add_source(item.add_source)
+        wording = fields.add_wording(item.add_wording)
+    except FieldError as err:
+        raise Refused(30001, str(err)) from None
+    for refuses, code, info in _ADD_REFUSALS:
+        if refuses(facts, to):
+            raise Refused(code, info)
+    mutual, both = to in facts.asked_me, facts.both(to)
+    allow = facts.profiles[to].get("Tag_Profile_IM_AllowType", "AllowType_Type_NeedConfirm")
+    if not facts.force and not mutual:
+        if allow == "AllowType_Type_DenyAny":
+            raise Refused(30516, "Err_SNS_FriendAdd_Target_Deny_Any")
+        if allow == "AllowType_Type_NeedConfirm":
+            if facts.pending >= fields.MAX_PENDING:
+                raise Refused(30012, "Err_SNS_FriendAdd_Too_Many_Pending_Requests")
+            facts.pending += 1
+            plan.requests.append(
+                {
+                    "sdkappid": sdkappid,
+                    "requester": facts.requester,
+                    "target": to,
+                    "remark": remark,
+                    "group_name": groups[0] if groups else "",
+                    "add_source": source,
+                    "add_wording": wording,
+                    "created_at": plan.now,
+                }
+            )
+            return 30539, "Err_SNS_FriendAdd_Need_Confirm"
+    if to not in facts.mine and facts.counts[facts.requester] >= fields.MAX_FRIENDS:
+        raise Refused(30010, "Err_SNS_FriendAdd_My_Friend_Num_Exceed_Threshold")
+    if both and to not in facts.have_me and facts.counts[to] >= fields.MAX_FRIENDS:
+        raise Refused(30014, "Err_SNS_FriendAdd_Peer_Friend_Num_Exceed_Threshold")
+    if not _grow_lists(facts.states[facts.requester], groups):
+        raise Refused(30011, "Err_SNS_FriendAdd_Group_Num_Exceed_Threshold")
+    now = plan.now
+    if to not in facts.mine:
+        facts.counts[facts.requester] += 1
+        plan.rows.append(Friend(facts.requester, to, remark, now if remark else 0, groups, source, wording, now))
+    if both and to not in facts.have_me:
+        facts.counts[to] += 1
+        plan.rows.append(Friend(to, facts.requester, "", 0, [], source, "", now))
+    if mutual:
+        plan.consumed.append(to)
+    return 0, ""
 
 
 async def _write_new_friends(
@@ -338,7 +374,7 @@ async def _announce_adds(
             FriendsAdded(sdkappid=app.sdkappid, at=now, owner=requester, friends=mine, add_type=add_type, force=force)
         )
     await feed.append(tx, rt.bus, app.sdkappid, entries)
-    tx.after_commit(lambda: [rt.bus.publish(e) for e in events])
+    tx.after_commit(lambda: rt.bus.publish_all(events))
 
 
 async def import_friends(rt: Runtime, app: App, owner: str, items: list[AddItem]) -> list[dict[str, Any]]:

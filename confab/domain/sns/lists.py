@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -13,10 +13,12 @@ from confab.domain.sns.fields import FieldError
 from confab.domain.sns.friends import _require_account
 from confab.domain.sns.state import FEED_LISTS, Friend, friends_of, load_states, result, save_states
 from confab.errors import ApiError
-from confab.runtime import Runtime
 from confab.store import Tx
 from confab.store.tables.sns import sns_friends
 from confab.store.upsert import upsert
+
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
 
 
 def _names(value: Any) -> list[str]:

@@ -7,7 +7,7 @@ finds the pending request and makes the friendship both ways; refusing drops the
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -16,8 +16,10 @@ from confab.domain.apps import App
 from confab.domain.sns import friends
 from confab.domain.sns.state import FEED_REQUEST_DONE, FriendRequestAnswered
 from confab.errors import ApiError
-from confab.runtime import Runtime
 from confab.store.tables.sns import sns_requests
+
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
 
 r = sns_requests.c
 

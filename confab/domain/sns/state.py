@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 
+from confab.domain import results
 from confab.events import Event
 from confab.store import Tx
 from confab.store.tables.sns import sns_friends, sns_state
@@ -27,43 +28,43 @@ _decode = msgspec.json.decode
 _encode = msgspec.json.Encoder().encode
 
 
-class FriendsAdded(Event):
+class FriendsAdded(Event, frozen=True):
     owner: str
     friends: list[str]
     add_type: str  # "Add_Type_Single" / "Add_Type_Both" / "import"
     force: bool
 
 
-class FriendsDeleted(Event):
+class FriendsDeleted(Event, frozen=True):
     owner: str
     friends: list[str]
     delete_type: str
 
 
-class FriendsUpdated(Event):
+class FriendsUpdated(Event, frozen=True):
     owner: str
     friends: list[str]
 
 
-class FriendRequested(Event):
+class FriendRequested(Event, frozen=True):
     requester: str
     target: str
     add_wording: str
     add_source: str
 
 
-class FriendRequestAnswered(Event):
+class FriendRequestAnswered(Event, frozen=True):
     requester: str
     target: str
     accepted: bool
 
 
-class BlocklistAdded(Event):
+class BlocklistAdded(Event, frozen=True):
     owner: str
     targets: list[str]
 
 
-class BlocklistDeleted(Event):
+class BlocklistDeleted(Event, frozen=True):
     owner: str
     targets: list[str]
 
@@ -235,7 +236,7 @@ async def friend_counts(conn: Any, sdkappid: int, ids: list[str]) -> dict[str, i
 
 
 def result(to_account: str, code: int = 0, info: str = "") -> dict[str, Any]:
-    return {"To_Account": to_account, "ResultCode": code, "ResultInfo": info}
+    return results.item("To_Account", to_account, code, info)
 
 
 def relations(

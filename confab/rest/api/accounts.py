@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import msgspec
 
+from confab.decoding import Int64
 from confab.domain import accounts
 from confab.domain.limits import BATCH_ACCOUNTS_MAX
 from confab.errors import ApiError
 from confab.rest.call import Call
-from confab.rest.registry import endpoint
-
-SERVICE = "im_open_login_svc"
-CODES = {"param_error": 70402, "admin_error": 70403, "internal_error": 70500}
+from confab.rest.replies import NoFields
+from confab.rest.services import LOGIN
 
 
 class AccountImport(msgspec.Struct):
@@ -41,7 +40,7 @@ class AccountCheck(msgspec.Struct):
 
 
 class DeleteResult(msgspec.Struct):
-    ResultCode: int
+    ResultCode: Int64
     ResultInfo: str
     UserID: str
 
@@ -52,7 +51,7 @@ class AccountDeleteReply(msgspec.Struct):
 
 class CheckResult(msgspec.Struct):
     UserID: str
-    ResultCode: int
+    ResultCode: Int64
     ResultInfo: str
     AccountStatus: str  # "Imported" or "NotImported"
 
@@ -68,29 +67,14 @@ def _batch(items: list, field: str) -> None:
         raise ApiError(70402, f"{field} holds at most {BATCH_ACCOUNTS_MAX} accounts")
 
 
-@endpoint(
-    SERVICE,
-    "account_import",
-    request=AccountImport,
-    summary="Import a single account",
-    seed="004:20895-21045",
-    rate_limit=200,
-    **CODES,
+@LOGIN.endpoint(
+    "account_import", response=NoFields, request=AccountImport, rate_limit=200, aliases={"Identifier": "UserID"}
 )
 async def account_import(call: Call, req: AccountImport) -> None:
     await accounts.import_account(call.rt, call.app, req.UserID, req.Nick, req.FaceUrl)
 
 
-@endpoint(
-    SERVICE,
-    "multiaccount_import",
-    request=MultiAccountImport,
-    response=MultiAccountImportReply,
-    summary="Import multiple accounts",
-    seed="004:21046-21204",
-    rate_limit=100,
-    **CODES,
-)
+@LOGIN.endpoint("multiaccount_import", request=MultiAccountImport, response=MultiAccountImportReply, rate_limit=100)
 async def multiaccount_import(call: Call, req: MultiAccountImport) -> MultiAccountImportReply:
     _batch(req.Accounts, "Accounts")
     failed = await accounts.import_accounts(call.rt, call.app, req.Accounts)
@@ -104,16 +88,7 @@ _DELETE_INFO = {
 }
 
 
-@endpoint(
-    SERVICE,
-    "account_delete",
-    request=AccountDelete,
-    response=AccountDeleteReply,
-    summary="Delete accounts",
-    seed="004:21205-21409",
-    rate_limit=100,
-    **CODES,
-)
+@LOGIN.endpoint("account_delete", request=AccountDelete, response=AccountDeleteReply, rate_limit=100)
 async def account_delete(call: Call, req: AccountDelete) -> AccountDeleteReply:
     _batch(req.DeleteItem, "DeleteItem")
     user_ids = [item.UserID for item in req.DeleteItem]
@@ -125,16 +100,7 @@ async def account_delete(call: Call, req: AccountDelete) -> AccountDeleteReply:
     )
 
 
-@endpoint(
-    SERVICE,
-    "account_check",
-    request=AccountCheck,
-    response=AccountCheckReply,
-    summary="Query accounts",
-    seed="004:21410-21596",
-    rate_limit=100,
-    **CODES,
-)
+@LOGIN.endpoint("account_check", request=AccountCheck, response=AccountCheckReply, rate_limit=100)
 async def account_check(call: Call, req: AccountCheck) -> AccountCheckReply:
     _batch(req.CheckItem, "CheckItem")
     user_ids = [item.UserID for item in req.CheckItem]

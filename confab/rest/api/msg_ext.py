@@ -4,44 +4,42 @@ from __future__ import annotations
 
 import msgspec
 
+from confab.decoding import Int64
 from confab.domain import msg_ext
 from confab.rest.call import Call
-from confab.rest.registry import endpoint
-
-SERVICE = "openim_msg_ext_http_svc"
-CODES = {"param_error": 10004, "json_error": 10004, "internal_error": 10002}
+from confab.rest.services import MSG_EXT
 
 
 class Extension(msgspec.Struct):
     Key: str
     Value: str = ""
-    Seq: int = 0
+    Seq: Int64 = 0
 
 
 class GetKeyValues(msgspec.Struct):
     To_Account: str
     MsgKey: str
     From_Account: str | None = None
-    StartSeq: int = 0
+    StartSeq: Int64 = 0
 
 
 class GetKeyValuesReply(msgspec.Struct):
-    CompleteFlag: int
-    LatestSeq: int
-    ClearSeq: int
+    CompleteFlag: Int64
+    LatestSeq: Int64
+    ClearSeq: Int64
     ExtensionList: list[Extension]
 
 
 class SetKeyValues(msgspec.Struct):
     To_Account: str
     MsgKey: str
-    OperateType: int
+    OperateType: Int64
     From_Account: str | None = None
     ExtensionList: list[Extension] | None = None
 
 
 class SetResult(msgspec.Struct):
-    ErrorCode: int
+    ErrorCode: Int64
     Extension: Extension
 
 
@@ -49,15 +47,7 @@ class SetKeyValuesReply(msgspec.Struct):
     ExtensionList: list[SetResult]
 
 
-@endpoint(
-    SERVICE,
-    "get_key_values",
-    request=GetKeyValues,
-    response=GetKeyValuesReply,
-    summary="Pull the message extension of a one-to-one message",
-    seed="004:5943-6150",
-    **CODES,
-)
+@MSG_EXT.endpoint("get_key_values", request=GetKeyValues, response=GetKeyValuesReply)
 async def get_key_values(call: Call, req: GetKeyValues) -> dict:
     return await msg_ext.get_key_values(
         call.rt,
@@ -69,15 +59,7 @@ async def get_key_values(call: Call, req: GetKeyValues) -> dict:
     )
 
 
-@endpoint(
-    SERVICE,
-    "set_key_values",
-    request=SetKeyValues,
-    response=SetKeyValuesReply,
-    summary="Configure the message extension of a one-to-one message",
-    seed="004:6151-6407",
-    **CODES,
-)
+@MSG_EXT.endpoint("set_key_values", request=SetKeyValues, response=SetKeyValuesReply)
 async def set_key_values(call: Call, req: SetKeyValues) -> dict:
     items = None
     if req.ExtensionList is not None:

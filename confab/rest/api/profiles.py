@@ -6,14 +6,10 @@ from typing import Any
 
 import msgspec
 
+from confab.decoding import Int64
 from confab.domain import profiles
-from confab.domain.limits import PORTRAIT_GET_MAX_ACCOUNTS
-from confab.errors import ApiError
 from confab.rest.call import Call
-from confab.rest.registry import endpoint
-
-SERVICE = "profile"
-CODES = {"param_error": 40001, "admin_error": 40004, "internal_error": 40006, "json_error": 40001}
+from confab.rest.services import PROFILE
 
 
 class ProfileItem(msgspec.Struct):
@@ -38,7 +34,7 @@ class PortraitGet(msgspec.Struct):
 class UserProfile(msgspec.Struct, omit_defaults=True):
     To_Account: str
     ProfileItem: list[ProfileItem] | None = None
-    ResultCode: int = 0
+    ResultCode: Int64 = 0
     ResultInfo: str = ""
 
 
@@ -48,60 +44,18 @@ class PortraitGetReply(msgspec.Struct, omit_defaults=True):
     ErrorDisplay: str = ""
 
 
-@endpoint(
-    SERVICE,
-    "portrait_set",
-    request=PortraitSet,
-    response=PortraitSetReply,
-    summary="Set profiles",
-    seed="004:21597-21767",
-    rate_limit=200,
-    **CODES,
-)
-async def portrait_set(call: Call, req: PortraitSet) -> dict:
+@PROFILE.endpoint("portrait_set", request=PortraitSet, response=PortraitSetReply, rate_limit=200)
+async def portrait_set(call: Call, req: PortraitSet) -> None:
     items = [(item.Tag, item.Value) for item in req.ProfileItem]
     await profiles.set_profile(call.rt, call.app, req.From_Account, items, by_admin=True)
-    return {"ErrorDisplay": ""}
 
 
-@endpoint(
-    SERVICE,
-    "portrait_get",
-    request=PortraitGet,
-    response=PortraitGetReply,
-    summary="Pull profiles",
-    seed="004:21768-22399",
-    rate_limit=200,
-    field_errors={"To_Account": 40002},
-    **CODES,
+@PROFILE.endpoint(
+    "portrait_get", request=PortraitGet, response=PortraitGetReply, rate_limit=200, field_errors={"To_Account": 40002}
 )
 async def portrait_get(call: Call, req: PortraitGet) -> dict:
-    if not req.To_Account:
-        raise ApiError(40002, "To_Account must name at least one account")
-    if len(req.To_Account) > PORTRAIT_GET_MAX_ACCOUNTS:
-        raise ApiError(40001, f"To_Account holds at most {PORTRAIT_GET_MAX_ACCOUNTS} accounts")
-    if not req.TagList:
-        raise ApiError(40001, "TagList must name at least one profile field")
-    specs = profiles.resolve_tags(call.app, req.TagList)
-    stored = await profiles.load_profiles(call.rt, call.app, req.To_Account)
-    items: list[dict[str, Any]] = []
-    failed: list[str] = []
-    for user_id in req.To_Account:
-        profile = stored.get(user_id)
-        if profile is None:
-            failed.append(user_id)
-            items.append({"To_Account": user_id, "ResultCode": 40003, "ResultInfo": "Err_Profile_Account_Not_Exist"})
-        else:
-            items.append(
-                {
-                    "To_Account": user_id,
-                    "ProfileItem": profiles.pick(profile, req.TagList, specs),
-                    "ResultCode": 0,
-                    "ResultInfo": "",
-                }
-            )
+    items, failed = await profiles.get_profiles(call.rt, call.app, req.To_Account, req.TagList, by_admin=True)
     reply: dict[str, Any] = {"UserProfileItem": items}
     if failed:
         reply["Fail_Account"] = failed
-    reply["ErrorDisplay"] = ""
     return reply

@@ -6,14 +6,13 @@ from typing import Any
 
 import msgspec
 
+from confab.decoding import Int64
 from confab.domain.limits import require_user_id
 from confab.domain.sns import blocklist, friends, lists
 from confab.errors import ApiError
 from confab.rest.call import Call
-from confab.rest.registry import endpoint
-
-SERVICE = "sns"
-CODES = {"param_error": 30001, "json_error": 30001, "admin_error": 30004, "internal_error": 30006}
+from confab.rest.replies import Displayed
+from confab.rest.services import SNS
 
 
 def _me(user: str) -> str:
@@ -25,7 +24,6 @@ def _reply(results: list[dict[str, Any]], key: str = "ResultItem") -> dict[str, 
     failed = [r["To_Account"] for r in results if r["ResultCode"] not in (0, 30539)]  # 30539: pending, not failed
     if failed:
         reply["Fail_Account"] = failed
-    reply["ErrorDisplay"] = ""
     return reply
 
 
@@ -41,10 +39,10 @@ class FriendAdd(msgspec.Struct):
     From_Account: str
     AddFriendItem: list[AddFriendItem]
     AddType: str = friends.ADD_BOTH
-    ForceAddFlags: int = 0
+    ForceAddFlags: Int64 = 0
 
 
-@endpoint(SERVICE, "friend_add", request=FriendAdd, summary="Add friends", seed="004:22852-23241", **CODES)
+@SNS.endpoint("friend_add", request=FriendAdd)
 async def friend_add(call: Call, req: FriendAdd) -> dict:
     if not req.AddFriendItem:
         raise ApiError(30001, "AddFriendItem must hold at least one friend")
@@ -64,10 +62,10 @@ class ImportFriendItem(msgspec.Struct):
     To_Account: str
     AddSource: Any = None
     Remark: Any = None
-    RemarkTime: int = 0
+    RemarkTime: Int64 = 0
     GroupName: Any = None
     AddWording: Any = None
-    AddTime: int = 0
+    AddTime: Int64 = 0
     CustomItem: list[CustomItem] = []
 
 
@@ -76,7 +74,7 @@ class FriendImport(msgspec.Struct):
     AddFriendItem: list[ImportFriendItem]
 
 
-@endpoint(SERVICE, "friend_import", request=FriendImport, summary="Import friends", seed="004:23242-23668", **CODES)
+@SNS.endpoint("friend_import", request=FriendImport)
 async def friend_import(call: Call, req: FriendImport) -> dict:
     if not req.AddFriendItem:
         raise ApiError(30001, "AddFriendItem must hold at least one friend")
@@ -111,7 +109,7 @@ class FriendUpdate(msgspec.Struct):
     UpdateItem: list[UpdateItem]
 
 
-@endpoint(SERVICE, "friend_update", request=FriendUpdate, summary="Update friends", seed="004:23669-24118", **CODES)
+@SNS.endpoint("friend_update", request=FriendUpdate)
 async def friend_update(call: Call, req: FriendUpdate) -> dict:
     if not req.UpdateItem:
         raise ApiError(30001, "UpdateItem must hold at least one friend")
@@ -125,7 +123,7 @@ class FriendDelete(msgspec.Struct):
     DeleteType: str = friends.DELETE_SINGLE
 
 
-@endpoint(SERVICE, "friend_delete", request=FriendDelete, summary="Delete friends", seed="004:24119-24342", **CODES)
+@SNS.endpoint("friend_delete", request=FriendDelete)
 async def friend_delete(call: Call, req: FriendDelete) -> dict:
     results = await friends.delete_friends(call.rt, call.app, _me(req.From_Account), req.To_Account, req.DeleteType)
     return _reply(results)
@@ -136,12 +134,9 @@ class FriendDeleteAll(msgspec.Struct):
     DeleteType: str = friends.DELETE_SINGLE
 
 
-@endpoint(
-    SERVICE, "friend_delete_all", request=FriendDeleteAll, summary="Delete all friends", seed="004:24343-24499", **CODES
-)
-async def friend_delete_all(call: Call, req: FriendDeleteAll) -> dict:
+@SNS.endpoint("friend_delete_all", response=Displayed, request=FriendDeleteAll)
+async def friend_delete_all(call: Call, req: FriendDeleteAll) -> None:
     await friends.delete_all_friends(call.rt, call.app, _me(req.From_Account), req.DeleteType)
-    return {"ErrorDisplay": ""}
 
 
 class FriendCheck(msgspec.Struct):
@@ -150,21 +145,20 @@ class FriendCheck(msgspec.Struct):
     CheckType: str
 
 
-@endpoint(SERVICE, "friend_check", request=FriendCheck, summary="Verify friends", seed="004:24500-24737", **CODES)
+@SNS.endpoint("friend_check", request=FriendCheck)
 async def friend_check(call: Call, req: FriendCheck) -> dict:
     reply = await friends.check_friends(call.rt, call.app, _me(req.From_Account), req.To_Account, req.CheckType)
-    reply["ErrorDisplay"] = ""
     return reply
 
 
 class FriendGet(msgspec.Struct):
     From_Account: str
-    StartIndex: int
-    StandardSequence: int = 0
-    CustomSequence: int = 0
+    StartIndex: Int64
+    StandardSequence: Int64 = 0
+    CustomSequence: Int64 = 0
 
 
-@endpoint(SERVICE, "friend_get", request=FriendGet, summary="Pull friends", seed="004:24738-25024", **CODES)
+@SNS.endpoint("friend_get", request=FriendGet)
 async def friend_get(call: Call, req: FriendGet) -> dict:
     reply = await friends.get_friends(
         call.rt,
@@ -174,22 +168,18 @@ async def friend_get(call: Call, req: FriendGet) -> dict:
         standard_seq=req.StandardSequence,
         custom_seq=req.CustomSequence,
     )
-    reply["ErrorDisplay"] = ""
     return reply
 
 
 class FriendGetList(msgspec.Struct):
     From_Account: str
     To_Account: list[str]
-    TagList: list[Any]
+    TagList: list[str]
 
 
-@endpoint(
-    SERVICE, "friend_get_list", request=FriendGetList, summary="Pull specified friends", seed="004:25025-25451", **CODES
-)
+@SNS.endpoint("friend_get_list", request=FriendGetList)
 async def friend_get_list(call: Call, req: FriendGetList) -> dict:
     reply = await friends.get_friend_list(call.rt, call.app, _me(req.From_Account), req.To_Account, req.TagList)
-    reply["ErrorDisplay"] = ""
     return reply
 
 
@@ -199,10 +189,9 @@ class GroupAdd(msgspec.Struct):
     To_Account: list[str] | None = None
 
 
-@endpoint(SERVICE, "group_add", request=GroupAdd, summary="Add friend lists", seed="004:25452-25682", **CODES)
+@SNS.endpoint("group_add", request=GroupAdd)
 async def group_add(call: Call, req: GroupAdd) -> dict:
     reply = await lists.add_lists(call.rt, call.app, _me(req.From_Account), req.GroupName, req.To_Account)
-    reply["ErrorDisplay"] = ""
     return reply
 
 
@@ -211,10 +200,9 @@ class GroupDelete(msgspec.Struct):
     GroupName: list[str]
 
 
-@endpoint(SERVICE, "group_delete", request=GroupDelete, summary="Delete friend lists", seed="004:25683-25817", **CODES)
+@SNS.endpoint("group_delete", request=GroupDelete)
 async def group_delete(call: Call, req: GroupDelete) -> dict:
     reply = await lists.delete_lists(call.rt, call.app, _me(req.From_Account), req.GroupName)
-    reply["ErrorDisplay"] = ""
     return reply
 
 
@@ -224,7 +212,7 @@ class GroupGet(msgspec.Struct):
     GroupName: list[str] | None = None
 
 
-@endpoint(SERVICE, "group_get", request=GroupGet, summary="Pull friend lists", seed="004:25818-26058", **CODES)
+@SNS.endpoint("group_get", request=GroupGet)
 async def group_get(call: Call, req: GroupGet) -> dict:
     if req.NeedFriend not in (None, "", "Need_Friend_Type_Yes"):
         raise ApiError(30001, "NeedFriend must be Need_Friend_Type_Yes or left out")
@@ -235,7 +223,6 @@ async def group_get(call: Call, req: GroupGet) -> dict:
         need_friend=req.NeedFriend == "Need_Friend_Type_Yes",
         names=req.GroupName,
     )
-    reply["ErrorDisplay"] = ""
     return reply
 
 
@@ -244,42 +231,30 @@ class BlackListChange(msgspec.Struct):
     To_Account: list[str]
 
 
-@endpoint(
-    SERVICE, "black_list_add", request=BlackListChange, summary="Blocklist users", seed="004:26059-26269", **CODES
-)
+@SNS.endpoint("black_list_add", request=BlackListChange)
 async def black_list_add(call: Call, req: BlackListChange) -> dict:
     reply = await blocklist.add(call.rt, call.app, _me(req.From_Account), req.To_Account)
-    reply["ErrorDisplay"] = ""
     return reply
 
 
-@endpoint(
-    SERVICE,
-    "black_list_delete",
-    request=BlackListChange,
-    summary="Unblocklist users",
-    seed="004:26270-26460",
-    **CODES,
-)
+@SNS.endpoint("black_list_delete", request=BlackListChange)
 async def black_list_delete(call: Call, req: BlackListChange) -> dict:
     reply = await blocklist.delete(call.rt, call.app, _me(req.From_Account), req.To_Account)
-    reply["ErrorDisplay"] = ""
     return reply
 
 
 class BlackListGet(msgspec.Struct):
     From_Account: str
-    StartIndex: int
-    MaxLimited: int
-    LastSequence: int = 0
+    StartIndex: Int64
+    MaxLimited: Int64
+    LastSequence: Int64 = 0
 
 
-@endpoint(SERVICE, "black_list_get", request=BlackListGet, summary="Pull a blocklist", seed="004:26461-26638", **CODES)
+@SNS.endpoint("black_list_get", request=BlackListGet)
 async def black_list_get(call: Call, req: BlackListGet) -> dict:
     reply = await blocklist.get(
         call.rt, call.app, _me(req.From_Account), start_index=req.StartIndex, max_limited=req.MaxLimited
     )
-    reply["ErrorDisplay"] = ""
     return reply
 
 
@@ -289,15 +264,7 @@ class BlackListCheck(msgspec.Struct):
     CheckType: str
 
 
-@endpoint(
-    SERVICE,
-    "black_list_check",
-    request=BlackListCheck,
-    summary="Verify users on a blocklist",
-    seed="004:26639-26862",
-    **CODES,
-)
+@SNS.endpoint("black_list_check", request=BlackListCheck)
 async def black_list_check(call: Call, req: BlackListCheck) -> dict:
     reply = await blocklist.check(call.rt, call.app, _me(req.From_Account), req.To_Account, req.CheckType)
-    reply["ErrorDisplay"] = ""
     return reply

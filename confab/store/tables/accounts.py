@@ -39,5 +39,7 @@ user_feed = sa.Table(
     sa.Column("kind", sa.String(48), nullable=False),
     sa.Column("payload", sa.Text, nullable=False),  # JSON, as delivered to the device
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # when set, a device that catches up later does not get the entry (MsgLifeTime); 0 = never
+    sa.Column("expires_at", sa.BigInteger, nullable=False, server_default="0"),
     sa.Index("ix_user_feed_created", "created_at"),
 )

@@ -1,4 +1,5 @@
-"""Sending, importing, modifying, recalling and deleting one-to-one messages.
+"""Sending and importing one-to-one messages: the message a send describes, validated (`compose`), and the
+group commit that stores it (`SendBatcher`).
 
 A send is one transaction of a handful of prebuilt statements whatever the recipient count:
 account existence (one IN query), the message rows (one INSERT ... ON CONFLICT DO NOTHING RETURNING,
@@ -12,40 +13,33 @@ import asyncio
 import secrets
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from confab.domain import accounts, feed, hooks
 from confab.domain.apps import App
 from confab.domain.c2c import bodies
 from confab.domain.c2c.model import (
-    FEED_MODIFY,
     FEED_MSG,
-    FEED_MSG_DELETE,
-    FEED_RECALL,
     FLAG_COUNTED_UNREAD,
     FLAG_EXTENSION,
     FLAG_READ_RECEIPT,
-    FLAG_RECALLED,
-    C2CMessageModified,
-    C2CMessageRecalled,
     C2CMessageSent,
-    StoredMessage,
     hidden_flag,
     make_msg_key,
     message_payload,
     pair,
-    parse_msg_key,
 )
 from confab.errors import ApiError
-from confab.runtime import Runtime
 from confab.store import Tx
-from confab.store.tables.c2c import c2c_conversations, c2c_messages
+
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
+
+from confab.domain.c2c import queries
 
 MAX_LIFE_TIME = 7 * 86400  # MsgLifeTime ceiling (90026)
 BATCH_MAX_RECIPIENTS = 500  # batchsendmsg (90011)
@@ -70,6 +64,7 @@ class Outgoing:
     support_extension: bool = False
     need_receipt: bool = False
     msg_life_time: int | None = None
+    forbid_callbacks: frozenset[str] = frozenset()  # ForbidCallbackControl: webhooks to skip for it
 
     @property
     def base_flags(self) -> int:
@@ -82,6 +77,54 @@ class Sent:
     msg_key: str
     msg_seq: int
     failed: dict[str, int] = field(default_factory=dict)  # recipient -> error code (batch)
+
+
+SEND_CONTROLS = frozenset({"NoUnread", "NoLastMsg", "WithMuteNotifications", "NoMsgCheck"})
+FORBID_CONTROLS = frozenset({"ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback"})
+
+
+def compose(
+    body: Any,
+    *,
+    cloud_data: str | None,
+    push_info: Any,
+    msg_seq: int | None,
+    msg_random: int,
+    life_time: int | None = None,
+    size_code: int = 93000,
+    sync_other_machine: int | None = None,
+    online_only_flag: int = 0,
+    send_controls: Iterable[str] = (),
+    forbid_callbacks: Iterable[str] = (),
+    support_extension: bool = False,
+    need_receipt: bool = False,
+) -> Outgoing:
+    """The message a send describes, validated: one rule for the REST send APIs and the gateway's send."""
+    if sync_other_machine not in (None, 1, 2):
+        raise ApiError(90031, "SyncOtherMachine must be 1 or 2")
+    controls = set(send_controls)
+    forbid = frozenset(forbid_callbacks)
+    if not forbid <= FORBID_CONTROLS:
+        raise ApiError(90001, f"ForbidCallbackControl: unknown option(s) {sorted(forbid - FORBID_CONTROLS)}")
+    if not controls <= SEND_CONTROLS:
+        raise ApiError(90001, f"SendMsgControl: unknown option(s) {sorted(controls - SEND_CONTROLS)}")
+    return prepare(
+        body,
+        cloud_data=cloud_data,
+        push_info=push_info,
+        msg_seq=msg_seq,
+        msg_random=msg_random,
+        life_time=life_time,
+        size_code=size_code,
+        sync_other_machine=sync_other_machine,
+        # MsgLifeTime 0 or 1: online devices only, not stored, not unread (seed 1288, 7032)
+        online_only=online_only_flag == 1 or (life_time is not None and life_time <= 1),
+        no_unread="NoUnread" in controls,
+        no_last_msg="NoLastMsg" in controls,
+        support_extension=support_extension,
+        need_receipt=need_receipt,
+        forbid_callbacks=forbid,
+    )
 
 
 def prepare(
@@ -126,90 +169,6 @@ def prepare(
         msg_life_time=life_time,
         **options,
     )
-
-
-# -- statements -------------------------------------------------------------------------------------
-
-
-@cache
-def _insert_messages(dialect: str) -> Any:
-    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    return (
-        insert(c2c_messages)
-        .on_conflict_do_nothing(index_elements=["sdkappid", "user_lo", "user_hi", "msg_time", "msg_seq", "msg_random"])
-        .returning(
-            c2c_messages.c.sdkappid,
-            c2c_messages.c.user_lo,
-            c2c_messages.c.user_hi,
-            c2c_messages.c.msg_time,
-            c2c_messages.c.msg_seq,
-            c2c_messages.c.msg_random,
-        )
-    )
-
-
-@cache
-def _upsert_conversations(dialect: str, *, touch_last: bool) -> Any:
-    """Count unread and (unless NoLastMsg) move the conversation to the top of the owner's list."""
-    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    stmt = insert(c2c_conversations)
-    conv = c2c_conversations.c
-    new = stmt.excluded
-    changes: dict[str, Any] = {"unread": conv.unread + new.unread}
-    if touch_last:
-        changes["last_time"] = sa.case((new.last_time > conv.last_time, new.last_time), else_=conv.last_time)
-        changes["listed"] = sa.true()
-    return stmt.on_conflict_do_update(index_elements=["sdkappid", "owner", "peer"], set_=changes)
-
-
-_MESSAGE_COLUMNS = [
-    c2c_messages.c.id,
-    c2c_messages.c.user_lo,
-    c2c_messages.c.user_hi,
-    c2c_messages.c.from_lo,
-    c2c_messages.c.msg_time,
-    c2c_messages.c.msg_seq,
-    c2c_messages.c.msg_random,
-    c2c_messages.c.body,
-    c2c_messages.c.cloud_data,
-    c2c_messages.c.flags,
-]
-_FIND = sa.select(*_MESSAGE_COLUMNS).where(
-    c2c_messages.c.sdkappid == sa.bindparam("app"),
-    c2c_messages.c.user_lo == sa.bindparam("lo"),
-    c2c_messages.c.user_hi == sa.bindparam("hi"),
-    c2c_messages.c.msg_time == sa.bindparam("t"),
-    c2c_messages.c.msg_seq == sa.bindparam("s"),
-    c2c_messages.c.msg_random == sa.bindparam("r"),
-)
-_FIND_BY_ONE_PARTY = sa.select(*_MESSAGE_COLUMNS).where(
-    c2c_messages.c.sdkappid == sa.bindparam("app"),
-    c2c_messages.c.msg_time == sa.bindparam("t"),
-    c2c_messages.c.msg_seq == sa.bindparam("s"),
-    c2c_messages.c.msg_random == sa.bindparam("r"),
-    sa.or_(c2c_messages.c.user_lo == sa.bindparam("who"), c2c_messages.c.user_hi == sa.bindparam("who")),
-)
-_READ_TIME = sa.select(c2c_conversations.c.read_time).where(
-    c2c_conversations.c.sdkappid == sa.bindparam("app"),
-    c2c_conversations.c.owner == sa.bindparam("o_"),
-    c2c_conversations.c.peer == sa.bindparam("p_"),
-)
-_UNCOUNT_UNREAD = (
-    c2c_conversations.update()
-    .where(
-        c2c_conversations.c.sdkappid == sa.bindparam("app"),
-        c2c_conversations.c.owner == sa.bindparam("o_"),
-        c2c_conversations.c.peer == sa.bindparam("p_"),
-    )
-    .values(
-        unread=sa.case(
-            (c2c_conversations.c.unread > sa.bindparam("n"), c2c_conversations.c.unread - sa.bindparam("n")), else_=0
-        )
-    )
-)
-
-
-# -- sending ----------------------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -260,9 +219,9 @@ async def send(
     now = int(time.time())
     delivery = Delivery(app, sender, list(dict.fromkeys(recipients)), out, now, source, unread=not out.no_unread)
     job = _Job(delivery, by_admin, sender_missing, recipient_missing, asyncio.get_running_loop().create_future())
-    batcher = rt.extras.get("c2c_sends")
+    batcher = rt.c2c_sends
     if batcher is None:
-        batcher = rt.extras["c2c_sends"] = SendBatcher(rt)
+        batcher = rt.c2c_sends = SendBatcher(rt)
     await batcher.submit(job)
     return Sent(now, make_msg_key(out.msg_seq, out.msg_random, now), out.msg_seq, job.failed)
 
@@ -276,8 +235,13 @@ class SendBatcher:
     the commit. If the batch's transaction fails as a whole, each job is retried on its own so that one
     bad job cannot fail the others.
 
-    SQLite has one writer, so one batch at a time. PostgreSQL takes a few at once: every batch
-    locks conversation rows and then account rows, each in sorted order, so they cannot deadlock.
+    SQLite has one writer, so one batch at a time. PostgreSQL takes a few at once, so lock order
+    matters, and every batch takes its locks in one global order: the conversation rows in one
+    upsert, sorted by (app, owner, peer) (NoLastMsg rows included), then, app by app in SDKAppID
+    order, the account rows its feed entries bump (domain.feed.append: one sorted locking statement
+    first). Not ordered: two concurrent batches that hold the same duplicate message (same MsgSeq,
+    MsgRandom and second) may wait on each other in the message insert; PostgreSQL breaks that after
+    deadlock_timeout and the jobs are retried one by one.
     """
 
     MAX_BATCH = 256
@@ -316,15 +280,18 @@ class SendBatcher:
                 accepted = await self._validate(tx, batch)
                 stored = [job for job in accepted if not job.delivery.out.online_only]
                 await _store(tx, self.rt, [job.delivery for job in stored])
-                for job in accepted:
-                    if job.delivery.out.online_only:
+                rt = self.rt
+
+                def answer() -> None:
+                    for job in accepted:
                         d = job.delivery
-                        tx.after_commit(
-                            lambda d=d: _deliver_online_only(
-                                self.rt, d.app, d.sender, d.targets, d.out, d.msg_time, d.source
-                            )
-                        )
-                tx.after_commit(lambda: [job.future.set_result(None) for job in accepted if not job.future.done()])
+                        if d.out.online_only:
+                            _deliver_online_only(rt, d.app, d.sender, d.targets, d.out, d.msg_time, d.source)
+                    for job in accepted:
+                        if not job.future.done():
+                            job.future.set_result(None)
+
+                tx.after_commit(answer)
         except Exception as err:
             pending = [job for job in batch if not job.future.done()]
             if len(pending) == 1:
@@ -412,6 +379,7 @@ def _sent_event(
         online_only=online_only,
         source=source,
         message=msgspec.Raw(payload),
+        forbid_callbacks=sorted(out.forbid_callbacks),
     )
 
 
@@ -451,12 +419,12 @@ async def _store(tx: Tx, rt: Runtime, deliveries: list[Delivery]) -> list[list[s
                 }
             )
         flags_of.append(flags_here)
-    inserted = await tx.execute(_insert_messages(rt.store.dialect), rows[0] if len(rows) == 1 else rows)
+    inserted = await tx.execute(queries.insert_messages(rt.store.dialect), rows[0] if len(rows) == 1 else rows)
     new_keys = {(r.sdkappid, r.user_lo, r.user_hi, r.msg_time, r.msg_seq, r.msg_random) for r in inserted}
 
     fresh_of: list[list[str]] = []
-    conv_rows: dict[tuple[bool, int, str, str], dict[str, Any]] = {}
-    entries_by_app: dict[int, list[tuple[str, str, Any]]] = {}
+    conv_rows: dict[tuple[int, str, str], dict[str, Any]] = {}
+    entries_by_app: dict[int, list[feed.Item]] = {}
     events: list[C2CMessageSent] = []
     for d, flags_here in zip(deliveries, flags_of, strict=True):
         fresh = []
@@ -466,36 +434,36 @@ async def _store(tx: Tx, rt: Runtime, deliveries: list[Delivery]) -> list[list[s
                 new_keys.discard(key)  # a repeat of the same message later in this batch is a duplicate
                 fresh.append(receiver)
         fresh_of.append(fresh)
+        # MsgLifeTime bounds offline delivery: a device catching up later does not get it (history does)
+        expires_at = d.msg_time + d.out.msg_life_time if d.out.msg_life_time is not None else 0
         touch = not d.out.no_last_msg
         shown_time = d.msg_time if touch else 0  # NoLastMsg: the conversation list does not move
         for receiver in fresh:
             counted = 1 if flags_here[receiver] & FLAG_COUNTED_UNREAD else 0
-            _add_conv(conv_rows, touch, d.app.sdkappid, receiver, d.sender, shown_time, counted)
+            _add_conv(conv_rows, d.app.sdkappid, receiver, d.sender, shown_time, counted)
             if d.out.sync_other_machine != 2 and receiver != d.sender:
-                _add_conv(conv_rows, touch, d.app.sdkappid, d.sender, receiver, shown_time, 0)
+                _add_conv(conv_rows, d.app.sdkappid, d.sender, receiver, shown_time, 0)
             payload = _payload(d.sender, receiver, d.out, d.msg_time, flags_here[receiver], online_only=False)
             if d.push:
                 entries = entries_by_app.setdefault(d.app.sdkappid, [])
-                entries.append((receiver, FEED_MSG, payload))
+                entries.append((receiver, FEED_MSG, payload, expires_at))
                 if d.out.sync_other_machine == 1 and receiver != d.sender:
-                    entries.append((d.sender, FEED_MSG, payload))
+                    entries.append((d.sender, FEED_MSG, payload, expires_at))
             events.append(
                 _sent_event(d.app, d.sender, receiver, d.out, d.msg_time, d.source, payload, online_only=False)
             )
-    for touch in (True, False):
-        ordered = [row for key, row in sorted(conv_rows.items()) if key[0] is touch]  # one lock order
-        if ordered:
-            await tx.execute(_upsert_conversations(rt.store.dialect, touch_last=touch), ordered)
-    for sdkappid, entries in entries_by_app.items():
+    if conv_rows:  # one statement, rows sorted: one lock order for every batch
+        ordered = [row for _, row in sorted(conv_rows.items())]
+        await tx.execute(queries.upsert_conversations(rt.store.dialect), ordered)
+    for sdkappid, entries in sorted(entries_by_app.items()):  # apps in one order too
         await feed.append(tx, rt.bus, sdkappid, entries)
     if events:
-        tx.after_commit(lambda: [rt.bus.publish(e) for e in events])
+        tx.after_commit(lambda: rt.bus.publish_all(events))
     return fresh_of
 
 
 def _add_conv(
-    rows: dict[tuple[bool, int, str, str], dict[str, Any]],
-    touch: bool,
+    rows: dict[tuple[int, str, str], dict[str, Any]],
     sdkappid: int,
     owner: str,
     peer: str,
@@ -503,7 +471,7 @@ def _add_conv(
     unread: int,
 ) -> None:
     """Sum a batch's changes to one conversation row (an upsert may touch a row only once)."""
-    key = (touch, sdkappid, owner, peer)
+    key = (sdkappid, owner, peer)
     row = rows.get(key)
     if row is None:
         rows[key] = _conv_row(sdkappid, owner, peer, last_time, unread)
@@ -540,210 +508,3 @@ async def import_message(
         delivery = Delivery(app, sender, [receiver], out, msg_time, "importmsg", unread=realtime, push=realtime)
         (fresh,) = await _store(tx, rt, [delivery])
     return bool(fresh)
-
-
-# -- finding ----------------------------------------------------------------------------------------
-
-
-async def find(conn: Any, sdkappid: int, a: str, b: str, msg_key: str) -> StoredMessage | None:
-    """The message with this MsgKey in the conversation of a and b (either direction)."""
-    parsed = parse_msg_key(msg_key)
-    if parsed is None:
-        return None
-    seq, random, msg_time = parsed
-    lo, hi = pair(a, b)
-    row = (
-        await conn.execute(_FIND, {"app": sdkappid, "lo": lo, "hi": hi, "t": msg_time, "s": seq, "r": random})
-    ).first()
-    return StoredMessage.from_row(row) if row else None
-
-
-async def find_by_party(conn: Any, sdkappid: int, who: str, msg_key: str) -> StoredMessage | None:
-    """The message with this MsgKey in any conversation of `who` (when the other party is unknown)."""
-    parsed = parse_msg_key(msg_key)
-    if parsed is None:
-        return None
-    seq, random, msg_time = parsed
-    row = (
-        await conn.execute(_FIND_BY_ONE_PARTY, {"app": sdkappid, "who": who, "t": msg_time, "s": seq, "r": random})
-    ).first()
-    return StoredMessage.from_row(row) if row else None
-
-
-# -- recall -----------------------------------------------------------------------------------------
-
-
-async def recall(
-    rt: Runtime, app: App, from_account: str, to_account: str, msg_key: str, *, operator: str | None = None
-) -> None:
-    """Recall a message for both parties. `operator` None is the admin (no time limit); a user may
-    recall only their own messages, within the app's `c2c_recall_limit_seconds` (20016)."""
-    if parse_msg_key(msg_key) is None:
-        raise ApiError(90054, f"MsgKey {msg_key!r} is not a valid one-to-one MsgKey")
-    now = int(time.time())
-    async with rt.store.tx() as tx:
-        await accounts.require(
-            tx, app.sdkappid, ("From_Account", from_account, 90008), ("To_Account", to_account, 90003)
-        )
-        msg = await find(tx, app.sdkappid, from_account, to_account, msg_key)
-        if msg is None or msg.from_account != from_account:
-            raise ApiError(20022, f"no message {msg_key!r} from {from_account} to {to_account}")
-        if msg.recalled:
-            raise ApiError(20023, "the message has already been recalled")
-        if operator is not None:
-            if operator != msg.from_account:
-                raise ApiError(20022, "users may recall only their own messages")
-            if now - msg.msg_time > app.settings.c2c_recall_limit_seconds:
-                raise ApiError(20016, f"messages can be recalled within {app.settings.c2c_recall_limit_seconds} s")
-        await tx.execute(
-            c2c_messages.update()
-            .where(c2c_messages.c.id == msg.id)
-            .values(flags=msg.flags | FLAG_RECALLED, body="[]", cloud_data=None)
-        )
-        if msg.flags & FLAG_COUNTED_UNREAD:
-            await _uncount_if_unread(tx, app.sdkappid, msg.to_account, msg.from_account, [msg.msg_time])
-        payload = {
-            "From_Account": msg.from_account,
-            "To_Account": msg.to_account,
-            "MsgKey": msg_key,
-            "MsgTimeStamp": msg.msg_time,
-            "Operator_Account": operator or "",
-        }
-        members = list(dict.fromkeys([msg.from_account, msg.to_account]))
-        await feed.append(tx, rt.bus, app.sdkappid, [(m, FEED_RECALL, payload) for m in members])
-        event = C2CMessageRecalled(
-            sdkappid=app.sdkappid,
-            at=now,
-            from_account=msg.from_account,
-            to_account=msg.to_account,
-            msg_key=msg_key,
-            operator=operator or "",
-        )
-        tx.after_commit(lambda: rt.bus.publish(event))
-
-
-async def _uncount_if_unread(tx: Tx, sdkappid: int, owner: str, peer: str, msg_times: list[int]) -> None:
-    """Take messages the owner has not read yet out of the owner's unread count."""
-    row = (await tx.execute(_READ_TIME, {"app": sdkappid, "o_": owner, "p_": peer})).first()
-    read_time = row[0] if row else 0
-    n = sum(1 for t in msg_times if t > read_time)
-    if n:
-        await tx.execute(_UNCOUNT_UNREAD, {"app": sdkappid, "o_": owner, "p_": peer, "n": n})
-
-
-# -- modify -----------------------------------------------------------------------------------------
-
-
-async def modify(
-    rt: Runtime,
-    app: App,
-    from_account: str,
-    to_account: str,
-    msg_key: str,
-    *,
-    body: Any | None,
-    cloud_data: str | None,
-) -> None:
-    """modify_c2c_msg: overwrite MsgBody and/or CloudCustomData of a stored message."""
-    body_json = None
-    if body is not None:
-        bodies.validate_body(body, code=90002, not_array_code=90007)
-        body_json = _encode(body)
-    if body_json is None and cloud_data is None:
-        raise ApiError(20001, "give MsgBody, CloudCustomData or both")
-    now = int(time.time())
-    async with rt.store.tx() as tx:
-        await accounts.require(
-            tx, app.sdkappid, ("From_Account", from_account, 20003), ("To_Account", to_account, 90012)
-        )
-        msg = await find(tx, app.sdkappid, from_account, to_account, msg_key)
-        if msg is None or msg.from_account != from_account:
-            raise ApiError(20001, f"no message {msg_key!r} from {from_account} to {to_account}")
-        if msg.recalled:
-            raise ApiError(20001, "a recalled message cannot be modified")
-        new_body = body_json if body_json is not None else msg.body.encode()
-        new_cloud = cloud_data if cloud_data is not None else msg.cloud_data
-        if bodies.packet_size(new_body, new_cloud) > bodies.MAX_PACKET_BYTES:
-            raise ApiError(90010, f"MsgBody plus CloudCustomData exceed {bodies.MAX_PACKET_BYTES} bytes")
-        await tx.execute(
-            c2c_messages.update()
-            .where(c2c_messages.c.id == msg.id)
-            .values(body=new_body.decode(), cloud_data=new_cloud)
-        )
-        msg.body, msg.cloud_data = new_body.decode(), new_cloud
-        payload = _encode(msg.wire())
-        members = list(dict.fromkeys([msg.from_account, msg.to_account]))
-        await feed.append(tx, rt.bus, app.sdkappid, [(m, FEED_MODIFY, payload) for m in members])
-        event = C2CMessageModified(
-            sdkappid=app.sdkappid,
-            at=now,
-            from_account=msg.from_account,
-            to_account=msg.to_account,
-            msg_key=msg_key,
-            message=msgspec.Raw(payload),
-        )
-        tx.after_commit(lambda: rt.bus.publish(event))
-
-
-# -- delete for oneself -----------------------------------------------------------------------------
-
-
-async def find_many(conn: Any, sdkappid: int, a: str, b: str, msg_keys: list[str]) -> list[StoredMessage]:
-    """The messages with these MsgKeys in the conversation of a and b, in one query."""
-    wanted = [k for k in (parse_msg_key(key) for key in dict.fromkeys(msg_keys)) if k is not None]
-    if not wanted:
-        return []
-    lo, hi = pair(a, b)
-    m = c2c_messages.c
-    rows = await conn.execute(
-        sa.select(*_MESSAGE_COLUMNS).where(
-            m.sdkappid == sdkappid,
-            m.user_lo == lo,
-            m.user_hi == hi,
-            sa.tuple_(m.msg_time, m.msg_seq, m.msg_random).in_([(t, s, r) for s, r, t in wanted]),
-        )
-    )
-    return [StoredMessage.from_row(row) for row in rows]
-
-
-async def delete_for(rt: Runtime, app: App, owner: str, peer: str, msg_keys: list[str]) -> list[str]:
-    """Hide messages from the owner's history only (the peer keeps them); returns the keys deleted."""
-    lo, _ = pair(owner, peer)
-    bit = hidden_flag(owner, lo)
-    async with rt.store.tx() as tx:
-        doomed = [m for m in await find_many(tx, app.sdkappid, owner, peer, msg_keys) if not m.flags & bit]
-        if not doomed:
-            return []
-        await tx.execute(
-            c2c_messages.update()
-            .where(c2c_messages.c.id.in_([m.id for m in doomed]))
-            .values(flags=c2c_messages.c.flags.op("|")(bit))
-        )
-        unread_times = [
-            m.msg_time for m in doomed if m.to_account == owner and m.flags & FLAG_COUNTED_UNREAD and not m.recalled
-        ]
-        if unread_times:
-            await _uncount_if_unread(tx, app.sdkappid, owner, peer, unread_times)
-        keys = [m.msg_key for m in doomed]
-        await feed.append(
-            tx, rt.bus, app.sdkappid, [(owner, FEED_MSG_DELETE, {"Peer_Account": peer, "MsgKeyList": keys})]
-        )
-    return keys
-
-
-@accounts.on_delete
-async def _purge(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:
-    """A deleted account's conversations go, on both sides, with the messages it was part of."""
-    for part in accounts.chunks(user_ids):
-        await tx.execute(
-            c2c_messages.delete().where(
-                c2c_messages.c.sdkappid == sdkappid,
-                sa.or_(c2c_messages.c.user_lo.in_(part), c2c_messages.c.user_hi.in_(part)),
-            )
-        )
-        await tx.execute(
-            c2c_conversations.delete().where(
-                c2c_conversations.c.sdkappid == sdkappid,
-                sa.or_(c2c_conversations.c.owner.in_(part), c2c_conversations.c.peer.in_(part)),
-            )
-        )

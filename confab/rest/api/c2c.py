@@ -1,4 +1,5 @@
-"""openim: one-to-one messages (seed 004 lines 770-5466, 9498-9698)."""
+"""One-to-one messages (C2C) over REST: send, batch, import, modify, history, recall, read state, unread
+counts — `openim` commands, seed 004 lines 770-5466 and 9498-9698. The rules are in `confab.domain.c2c`."""
 
 from __future__ import annotations
 
@@ -6,35 +7,31 @@ from typing import Any
 
 import msgspec
 
-from confab.domain.c2c import history, messages, reads
+from confab.decoding import Int64
+from confab.domain.c2c import edits, history, reads, sending
 from confab.domain.limits import require_user_id
 from confab.errors import ApiError
 from confab.rest.call import Call
-from confab.rest.registry import endpoint
+from confab.rest.replies import NoFields
+from confab.rest.services import OPENIM
 from confab.windows import WindowCounter
-
-SERVICE = "openim"
-CODES = {"param_error": 90001, "json_error": 90001, "admin_error": 90009, "internal_error": 91000}
 
 _batch_budget = WindowCounter(seconds=60)  # app -> batchsendmsg recipients this minute
 
-SEND_CONTROLS = frozenset({"NoUnread", "NoLastMsg", "WithMuteNotifications", "NoMsgCheck"})
-FORBID_CONTROLS = frozenset({"ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback"})
-
 
 class _MessageFields(msgspec.Struct, kw_only=True):
-    MsgRandom: int
+    MsgRandom: Int64
     MsgBody: Any  # validated element by element (90002 / 90007)
-    MsgSeq: int | None = None
+    MsgSeq: Int64 | None = None
     CloudCustomData: str | None = None
     OfflinePushInfo: Any = None
-    SyncOtherMachine: int | None = None
-    OnlineOnlyFlag: int = 0
-    MsgLifeTime: int | None = None
+    SyncOtherMachine: Int64 | None = None
+    OnlineOnlyFlag: Int64 = 0
+    MsgLifeTime: Int64 | None = None
     SendMsgControl: list[str] | None = None
-    ForbidCallbackControl: list[str] | None = None  # accepted; webhooks honour it
-    SupportMessageExtension: int = 0
-    IsNeedReadReceipt: int = 0
+    ForbidCallbackControl: list[str] | None = None  # carried on the message for the webhooks
+    SupportMessageExtension: Int64 = 0
+    IsNeedReadReceipt: Int64 = 0
 
 
 class SendMsg(_MessageFields, kw_only=True):
@@ -43,7 +40,7 @@ class SendMsg(_MessageFields, kw_only=True):
 
 
 class SendMsgReply(msgspec.Struct):
-    MsgTime: int
+    MsgTime: Int64
     MsgKey: str
 
 
@@ -54,7 +51,7 @@ class BatchSendMsg(_MessageFields, kw_only=True):
 
 class BatchError(msgspec.Struct):
     To_Account: str
-    ErrorCode: int
+    ErrorCode: Int64
 
 
 class BatchSendMsgReply(msgspec.Struct, omit_defaults=True):
@@ -72,17 +69,9 @@ MESSAGE_FIELD_ERRORS = {
 }
 
 
-def outgoing(req: _MessageFields, *, size_code: int = 93000) -> messages.Outgoing:
-    """Validate the fields every send path shares and build the message to store."""
-    if req.SyncOtherMachine not in (None, 1, 2):
-        raise ApiError(90031, "SyncOtherMachine must be 1 or 2")
-    controls = set(req.SendMsgControl or ())
-    forbid = set(req.ForbidCallbackControl or ())
-    if not forbid <= FORBID_CONTROLS:
-        raise ApiError(90001, f"ForbidCallbackControl: unknown option(s) {sorted(forbid - FORBID_CONTROLS)}")
-    if not controls <= SEND_CONTROLS:
-        raise ApiError(90001, f"SendMsgControl: unknown option(s) {sorted(controls - SEND_CONTROLS)}")
-    return messages.prepare(
+def outgoing(req: _MessageFields, *, size_code: int = 93000) -> sending.Outgoing:
+    """The message the fields every send API shares describe (validated by the domain)."""
+    return sending.compose(
         req.MsgBody,
         cloud_data=req.CloudCustomData,
         push_info=req.OfflinePushInfo,
@@ -91,46 +80,34 @@ def outgoing(req: _MessageFields, *, size_code: int = 93000) -> messages.Outgoin
         life_time=req.MsgLifeTime,
         size_code=size_code,
         sync_other_machine=req.SyncOtherMachine,
-        # MsgLifeTime 0 or 1: online devices only, not stored, not unread (seed 1288, 7032)
-        online_only=req.OnlineOnlyFlag == 1 or (req.MsgLifeTime is not None and req.MsgLifeTime <= 1),
-        no_unread="NoUnread" in controls,
-        no_last_msg="NoLastMsg" in controls,
+        online_only_flag=req.OnlineOnlyFlag,
+        send_controls=req.SendMsgControl or (),
+        forbid_callbacks=req.ForbidCallbackControl or (),
         support_extension=req.SupportMessageExtension == 1,
         need_receipt=req.IsNeedReadReceipt == 1,
     )
 
 
-@endpoint(
-    SERVICE,
-    "sendmsg",
-    request=SendMsg,
-    response=SendMsgReply,
-    summary="Send a one-to-one message to one user",
-    seed="004:770-1277",
-    field_errors=MESSAGE_FIELD_ERRORS,
-    **{**CODES, "param_error": 20001},
+@OPENIM.endpoint(
+    "sendmsg", request=SendMsg, response=SendMsgReply, field_errors=MESSAGE_FIELD_ERRORS, param_error=20001
 )
 async def sendmsg(call: Call, req: SendMsg) -> SendMsgReply:
     out = outgoing(req)
     receiver = require_user_id(req.To_Account, "To_Account", 90003)
     sender = require_user_id(req.From_Account, "From_Account", 20003) if req.From_Account else call.identifier
-    sent = await messages.send(call.rt, call.app, sender, [receiver], out, by_admin=True, source="sendmsg")
+    sent = await sending.send(call.rt, call.app, sender, [receiver], out, by_admin=True, source="sendmsg")
     return SendMsgReply(MsgTime=sent.msg_time, MsgKey=sent.msg_key)
 
 
-@endpoint(
-    SERVICE,
+@OPENIM.endpoint(
     "batchsendmsg",
     request=BatchSendMsg,
     response=BatchSendMsgReply,
-    summary="Send a one-to-one message to up to 500 users",
-    seed="004:1278-1730",
     field_errors={**MESSAGE_FIELD_ERRORS, "To_Account": 90012},
-    **CODES,
 )
 async def batchsendmsg(call: Call, req: BatchSendMsg) -> dict:
-    if len(req.To_Account) > messages.BATCH_MAX_RECIPIENTS:
-        raise ApiError(90011, f"To_Account holds at most {messages.BATCH_MAX_RECIPIENTS} accounts")
+    if len(req.To_Account) > sending.BATCH_MAX_RECIPIENTS:
+        raise ApiError(90011, f"To_Account holds at most {sending.BATCH_MAX_RECIPIENTS} accounts")
     if not req.To_Account:
         raise ApiError(90012, "To_Account must name at least one account")
     out = outgoing(req)
@@ -141,7 +118,7 @@ async def batchsendmsg(call: Call, req: BatchSendMsg) -> dict:
         sender = require_user_id(req.From_Account, "From_Account", 90008)
     else:
         sender = call.identifier
-    sent = await messages.send(
+    sent = await sending.send(
         call.rt,
         call.app,
         sender,
@@ -160,31 +137,28 @@ async def batchsendmsg(call: Call, req: BatchSendMsg) -> dict:
 
 
 class ImportMsg(msgspec.Struct, kw_only=True):
-    SyncFromOldSystem: int
+    SyncFromOldSystem: Int64
     From_Account: str
     To_Account: str
-    MsgRandom: int
-    MsgTimeStamp: int
+    MsgRandom: Int64
+    MsgTimeStamp: Int64
     MsgBody: Any
-    MsgSeq: int | None = None
+    MsgSeq: Int64 | None = None
     CloudCustomData: str | None = None
 
 
-@endpoint(
-    SERVICE,
+@OPENIM.endpoint(
     "importmsg",
+    response=NoFields,
     request=ImportMsg,
-    summary="Import one-to-one messages",
-    seed="004:2752-3057",
     field_errors={**MESSAGE_FIELD_ERRORS, "MsgTimeStamp": 90006, "From_Account": 90008, "SyncFromOldSystem": 90030},
-    **CODES,
 )
 async def importmsg(call: Call, req: ImportMsg) -> None:
     if req.SyncFromOldSystem not in (2, 5):
         raise ApiError(90030, "SyncFromOldSystem must be 2 (history) or 5 (real-time)")
     if req.MsgTimeStamp < 0:
         raise ApiError(90006, "MsgTimeStamp must be a Unix time in seconds")
-    out = messages.prepare(
+    out = sending.prepare(
         req.MsgBody,
         cloud_data=req.CloudCustomData,
         push_info=None,
@@ -194,7 +168,7 @@ async def importmsg(call: Call, req: ImportMsg) -> None:
     )
     sender = require_user_id(req.From_Account, "From_Account", 90008)
     receiver = require_user_id(req.To_Account, "To_Account", 90003)
-    await messages.import_message(
+    await sending.import_message(
         call.rt, call.app, sender, receiver, out, req.MsgTimeStamp, realtime=req.SyncFromOldSystem == 5
     )
 
@@ -207,17 +181,15 @@ class ModifyC2CMsg(msgspec.Struct, kw_only=True):
     CloudCustomData: str | None = None
 
 
-@endpoint(
-    SERVICE,
+@OPENIM.endpoint(
     "modify_c2c_msg",
+    response=NoFields,
     request=ModifyC2CMsg,
-    summary="Modify a historical one-to-one message",
-    seed="004:3361-3630",
     field_errors={"To_Account": 90003, "From_Account": 20003},
-    **{**CODES, "param_error": 20001},
+    param_error=20001,
 )
 async def modify_c2c_msg(call: Call, req: ModifyC2CMsg) -> None:
-    await messages.modify(
+    await edits.modify(
         call.rt,
         call.app,
         require_user_id(req.From_Account, "From_Account", 20003),
@@ -231,20 +203,17 @@ async def modify_c2c_msg(call: Call, req: ModifyC2CMsg) -> None:
 class GetRoamMsg(msgspec.Struct, kw_only=True):
     Operator_Account: str
     Peer_Account: str
-    MaxCnt: int
-    MinTime: int
-    MaxTime: int
+    MaxCnt: Int64
+    MinTime: Int64
+    MaxTime: Int64
     LastMsgKey: str | None = None
 
 
-@endpoint(
-    SERVICE,
+@OPENIM.endpoint(
     "admin_getroammsg",
     request=GetRoamMsg,
-    summary="Pull one-to-one history",
-    seed="004:3855-4388",
     field_errors={"Operator_Account": 90008, "Peer_Account": 90003},
-    **CODES,
+    aliases={"From_Account": "Operator_Account", "To_Account": "Peer_Account"},
 )
 async def admin_getroammsg(call: Call, req: GetRoamMsg) -> dict:
     return await history.roam(
@@ -265,17 +234,14 @@ class MsgWithdraw(msgspec.Struct, kw_only=True):
     MsgKey: str
 
 
-@endpoint(
-    SERVICE,
+@OPENIM.endpoint(
     "admin_msgwithdraw",
+    response=NoFields,
     request=MsgWithdraw,
-    summary="Recall a one-to-one message",
-    seed="004:4895-5086",
     field_errors={"From_Account": 90008, "To_Account": 90003, "MsgKey": 90054},
-    **CODES,
 )
 async def admin_msgwithdraw(call: Call, req: MsgWithdraw) -> None:
-    await messages.recall(
+    await edits.recall(
         call.rt,
         call.app,
         require_user_id(req.From_Account, "From_Account", 90008),
@@ -287,23 +253,20 @@ async def admin_msgwithdraw(call: Call, req: MsgWithdraw) -> None:
 class SetMsgRead(msgspec.Struct, kw_only=True):
     Report_Account: str
     Peer_Account: str
-    MsgReadTime: str | int | None = None  # documented as a String; integers accepted too
+    MsgReadTime: str | Int64 | None = None  # documented as a String; integers accepted too
 
 
-@endpoint(
-    SERVICE,
+@OPENIM.endpoint(
     "admin_set_msg_read",
+    response=NoFields,
     request=SetMsgRead,
-    summary="Mark one-to-one messages as read",
-    seed="004:5315-5466",
     field_errors={"Report_Account": 90008, "Peer_Account": 90003},
-    **CODES,
 )
 async def admin_set_msg_read(call: Call, req: SetMsgRead) -> None:
     read_time = None
     if req.MsgReadTime is not None and req.MsgReadTime != "":
         text = str(req.MsgReadTime)
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
             raise ApiError(90001, "MsgReadTime must be a Unix time in seconds")
         read_time = int(text)
     await reads.set_read(
@@ -320,15 +283,7 @@ class GetUnread(msgspec.Struct, kw_only=True):
     Peer_Account: list[str] | None = None
 
 
-@endpoint(
-    SERVICE,
-    "get_c2c_unread_msg_num",
-    request=GetUnread,
-    summary="Query unread one-to-one message counts",
-    seed="004:9498-9698",
-    field_errors={"To_Account": 90003},
-    **CODES,
-)
+@OPENIM.endpoint("get_c2c_unread_msg_num", request=GetUnread, field_errors={"To_Account": 90003})
 async def get_c2c_unread_msg_num(call: Call, req: GetUnread) -> dict:
     owner = require_user_id(req.To_Account, "To_Account", 90003)
     return await reads.unread_counts(call.rt, call.app, owner, req.Peer_Account)

@@ -1,23 +1,25 @@
-"""openconfigsvr: setnospeaking, getnospeaking (global mute, seed 004 lines 26863-27181)."""
+"""Global mute over REST (`openconfigsvr` setnospeaking, getnospeaking; seed 004 lines 26863-27181).
+The rule is `confab.domain.mutes`."""
 
 from __future__ import annotations
 
 import msgspec
 
+from confab.decoding import Int64
 from confab.domain import mutes
 from confab.domain.limits import require_user_id
 from confab.errors import ApiError
 from confab.rest.call import Call
-from confab.rest.registry import endpoint
+from confab.rest.replies import NoFields
+from confab.rest.services import OPENCONFIGSVR
 
-SERVICE = "openconfigsvr"
 MAX_SECONDS = mutes.FOREVER_SECONDS
 
 
 class SetNoSpeaking(msgspec.Struct):
     Set_Account: str | None = None
-    C2CmsgNospeakingTime: int | None = None
-    GroupmsgNospeakingTime: int | None = None
+    C2CmsgNospeakingTime: Int64 | None = None
+    GroupmsgNospeakingTime: Int64 | None = None
 
 
 class GetNoSpeaking(msgspec.Struct):
@@ -25,8 +27,8 @@ class GetNoSpeaking(msgspec.Struct):
 
 
 class GetNoSpeakingReply(msgspec.Struct):
-    C2CmsgNospeakingTime: int
-    GroupmsgNospeakingTime: int
+    C2CmsgNospeakingTime: Int64
+    GroupmsgNospeakingTime: Int64
 
 
 def _period(name: str, value: int | None) -> int | None:
@@ -35,17 +37,7 @@ def _period(name: str, value: int | None) -> int | None:
     return value
 
 
-@endpoint(
-    SERVICE,
-    "setnospeaking",
-    request=SetNoSpeaking,
-    summary="Set global mute",
-    seed="004:26863-27030",
-    param_error=130005,
-    json_error=130001,
-    internal_error=130014,
-    field_errors={"Set_Account": 130005},
-)
+@OPENCONFIGSVR.endpoint("setnospeaking", response=NoFields, request=SetNoSpeaking, field_errors={"Set_Account": 130005})
 async def setnospeaking(call: Call, req: SetNoSpeaking) -> None:
     if req.Set_Account is None:
         raise ApiError(130004, "Set_Account is required")
@@ -62,17 +54,12 @@ async def setnospeaking(call: Call, req: SetNoSpeaking) -> None:
     )
 
 
-@endpoint(
-    SERVICE,
+@OPENCONFIGSVR.endpoint(
     "getnospeaking",
     request=GetNoSpeaking,
     response=GetNoSpeakingReply,
-    summary="Query global mute",
-    seed="004:27031-27181",
-    param_error=130003,
-    json_error=130001,
-    internal_error=130014,
     field_errors={"Get_Account": 130003},
+    param_error=130003,
 )
 async def getnospeaking(call: Call, req: GetNoSpeaking) -> GetNoSpeakingReply:
     if req.Get_Account is None:

@@ -1,55 +1,47 @@
-"""recentcontact: the conversation list and deleting a conversation (seed 004 lines 9068-9324, 9699-9860)."""
+"""Conversations over REST: the conversation list and deleting a conversation (`recentcontact` get_list,
+delete; seed 004 lines 9068-9324, 9699-9860). The rules are in `confab.domain.c2c.conversations`."""
 
 from __future__ import annotations
 
 import msgspec
 
+from confab.decoding import Int64
 from confab.domain.c2c import conversations
 from confab.domain.limits import require_user_id, valid_user_id
 from confab.errors import ApiError
 from confab.rest.call import Call
-from confab.rest.registry import endpoint
-
-SERVICE = "recentcontact"
-CODES = {"param_error": 50002, "json_error": 50002, "admin_error": 50003, "internal_error": 50004}
+from confab.rest.replies import Displayed
+from confab.rest.services import RECENTCONTACT
 
 
 class GetList(msgspec.Struct, kw_only=True):
     From_Account: str
-    TimeStamp: int = 0
-    StartIndex: int = 0
-    TopTimeStamp: int = 0
-    TopStartIndex: int = 0
-    AssistFlags: int = 0
+    TimeStamp: Int64 = 0
+    StartIndex: Int64 = 0
+    TopTimeStamp: Int64 = 0
+    TopStartIndex: Int64 = 0
+    AssistFlags: Int64 = 0
 
 
 class SessionItem(msgspec.Struct, omit_defaults=True):
-    Type: int
-    MsgTime: int
-    TopFlag: int
+    Type: Int64
+    MsgTime: Int64
+    TopFlag: Int64
     To_Account: str | None = None
     GroupId: str | None = None
 
 
 class GetListReply(msgspec.Struct):
     SessionItem: list[SessionItem]
-    CompleteFlag: int
-    TimeStamp: int
-    StartIndex: int
-    TopTimeStamp: int
-    TopStartIndex: int
+    CompleteFlag: Int64
+    TimeStamp: Int64
+    StartIndex: Int64
+    TopTimeStamp: Int64
+    TopStartIndex: Int64
     ErrorDisplay: str = ""
 
 
-@endpoint(
-    SERVICE,
-    "get_list",
-    request=GetList,
-    response=GetListReply,
-    summary="Pull a conversation list",
-    seed="004:9068-9324",
-    **CODES,
-)
+@RECENTCONTACT.endpoint("get_list", request=GetList, response=GetListReply)
 async def get_list(call: Call, req: GetList) -> dict:
     require_user_id(req.From_Account, "From_Account", 50002)
     for name in ("TimeStamp", "StartIndex", "TopTimeStamp", "TopStartIndex", "AssistFlags"):
@@ -63,27 +55,19 @@ async def get_list(call: Call, req: GetList) -> dict:
         top=conversations.Cursor(req.TopTimeStamp, req.TopStartIndex),
         assist_flags=req.AssistFlags,
     )
-    reply["ErrorDisplay"] = ""
     return reply
 
 
 class DeleteConversation(msgspec.Struct, kw_only=True):
     From_Account: str
-    Type: int
+    Type: Int64
     To_Account: str | None = None
     ToGroupid: str | None = None
-    ClearRamble: int = 0
+    ClearRamble: Int64 = 0
 
 
-@endpoint(
-    SERVICE,
-    "delete",
-    request=DeleteConversation,
-    summary="Delete a conversation",
-    seed="004:9699-9860",
-    **CODES,
-)
-async def delete(call: Call, req: DeleteConversation) -> dict:
+@RECENTCONTACT.endpoint("delete", response=Displayed, request=DeleteConversation)
+async def delete(call: Call, req: DeleteConversation) -> None:
     require_user_id(req.From_Account, "From_Account", 50002)
     if req.ClearRamble not in (0, 1):
         raise ApiError(50002, "ClearRamble must be 0 or 1")
@@ -99,4 +83,3 @@ async def delete(call: Call, req: DeleteConversation) -> dict:
         raise ApiError(50002, "group conversations are not available: this server has no groups yet")
     else:
         raise ApiError(50002, "Type must be 1 (one-to-one) or 2 (group)")
-    return {"ErrorDisplay": ""}

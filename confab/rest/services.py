@@ -1,0 +1,21 @@
+"""The vendor's services (the first segment of `/v4/{service}/{command}`) and the codes their APIs answer
+with, declared once. An endpoint names its service object, so a misspelt code is a type error, not a
+dict key that is silently ignored; an API whose page documents another code overrides it in its
+declaration (e.g. sendmsg's parameter code 20001).
+"""
+
+from __future__ import annotations
+
+from confab.rest.registry import Service
+
+LOGIN = Service("im_open_login_svc", param_error=70402, admin_error=70403, internal_error=70500)
+PROFILE = Service(
+    "profile", param_error=40001, json_error=40001, admin_error=40004, internal_error=40006, error_display=True
+)
+OPENIM = Service("openim", param_error=90001, json_error=90001, admin_error=90009, internal_error=91000)
+MSG_EXT = Service("openim_msg_ext_http_svc", param_error=10004, json_error=10004, internal_error=10002)
+RECENTCONTACT = Service(
+    "recentcontact", param_error=50002, json_error=50002, admin_error=50003, internal_error=50004, error_display=True
+)
+SNS = Service("sns", param_error=30001, json_error=30001, admin_error=30004, internal_error=30006, error_display=True)
+OPENCONFIGSVR = Service("openconfigsvr", param_error=130005, json_error=130001, internal_error=130014)
