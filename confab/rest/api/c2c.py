@@ -54,6 +54,20 @@ class BatchError(msgspec.Struct):
     ErrorCode: Int64
 
 
+class RoamMsgReply(msgspec.Struct):
+    Complete: int
+    MsgCnt: int
+    LastMsgTime: int
+    LastMsgKey: str
+    MsgList: list[dict[str, Any]]
+
+
+class UnreadReply(msgspec.Struct, omit_defaults=True):
+    AllC2CUnreadMsgNum: int | None = None
+    C2CUnreadMsgNumList: list[dict[str, Any]] | None = None
+    ErrorList: list[dict[str, Any]] | None = None
+
+
 class BatchSendMsgReply(msgspec.Struct, omit_defaults=True):
     MsgKey: str
     ErrorList: list[BatchError] | None = None
@@ -211,6 +225,7 @@ class GetRoamMsg(msgspec.Struct, kw_only=True):
 
 @OPENIM.endpoint(
     "admin_getroammsg",
+    response=RoamMsgReply,
     request=GetRoamMsg,
     field_errors={"Operator_Account": 90008, "Peer_Account": 90003},
     aliases={"From_Account": "Operator_Account", "To_Account": "Peer_Account"},
@@ -283,7 +298,7 @@ class GetUnread(msgspec.Struct, kw_only=True):
     Peer_Account: list[str] | None = None
 
 
-@OPENIM.endpoint("get_c2c_unread_msg_num", request=GetUnread, field_errors={"To_Account": 90003})
+@OPENIM.endpoint("get_c2c_unread_msg_num", response=UnreadReply, request=GetUnread, field_errors={"To_Account": 90003})
 async def get_c2c_unread_msg_num(call: Call, req: GetUnread) -> dict:
     owner = require_user_id(req.To_Account, "To_Account", 90003)
     return await reads.unread_counts(call.rt, call.app, owner, req.Peer_Account)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from confab.decoding import Int64
@@ -22,11 +24,18 @@ async def kick(call: Call, req: Kick) -> None:
     await presence.kick(call.rt, call.app, require_user_id(req.UserID, "UserID", 70402))
 
 
+class OnlineStatusReply(msgspec.Struct, omit_defaults=True):
+    QueryResult: list[dict[str, Any]]
+    ErrorList: list[dict[str, Any]] | None = None
+
+
 class QueryOnlineStatus(msgspec.Struct):
     To_Account: list[str]
     IsNeedDetail: Int64 = 0
 
 
-@OPENIM.endpoint("query_online_status", request=QueryOnlineStatus, field_errors={"To_Account": 90003})
+@OPENIM.endpoint(
+    "query_online_status", response=OnlineStatusReply, request=QueryOnlineStatus, field_errors={"To_Account": 90003}
+)
 async def query_online_status(call: Call, req: QueryOnlineStatus) -> dict:
     return await presence.online_status(call.rt, call.app, req.To_Account, detail=req.IsNeedDetail == 1)

@@ -11,7 +11,7 @@ from confab.domain.limits import require_user_id
 from confab.domain.sns import blocklist, friends, lists
 from confab.errors import ApiError
 from confab.rest.call import Call
-from confab.rest.replies import Displayed
+from confab.rest.replies import BlackListCheckItems, Displayed, InfoItems, ResultItems
 from confab.rest.services import SNS
 
 
@@ -25,6 +25,36 @@ def _reply(results: list[dict[str, Any]], key: str = "ResultItem") -> dict[str, 
     if failed:
         reply["Fail_Account"] = failed
     return reply
+
+
+class FriendGetReply(msgspec.Struct):
+    UserDataItem: list[dict[str, Any]]
+    StandardSequence: int
+    CustomSequence: int
+    FriendNum: int
+    CompleteFlag: int
+    NextStartIndex: int
+    ErrorDisplay: str = ""
+
+
+class ListChangeReply(msgspec.Struct, omit_defaults=True):
+    CurrentSequence: int
+    ResultItem: list[dict[str, Any]] | None = None
+    Fail_Account: list[str] | None = None
+    ErrorDisplay: str = ""
+
+
+class ListGetReply(msgspec.Struct):
+    ResultItem: list[dict[str, Any]]
+    CurrentSequence: int
+    ErrorDisplay: str = ""
+
+
+class BlackListGetReply(msgspec.Struct):
+    BlackListItem: list[dict[str, Any]]
+    StartIndex: int
+    CurruentSequence: int  # sic: the vendor's field name
+    ErrorDisplay: str = ""
 
 
 class AddFriendItem(msgspec.Struct):
@@ -42,7 +72,7 @@ class FriendAdd(msgspec.Struct):
     ForceAddFlags: Int64 = 0
 
 
-@SNS.endpoint("friend_add", request=FriendAdd)
+@SNS.endpoint("friend_add", response=ResultItems, request=FriendAdd)
 async def friend_add(call: Call, req: FriendAdd) -> dict:
     if not req.AddFriendItem:
         raise ApiError(30001, "AddFriendItem must hold at least one friend")
@@ -74,7 +104,7 @@ class FriendImport(msgspec.Struct):
     AddFriendItem: list[ImportFriendItem]
 
 
-@SNS.endpoint("friend_import", request=FriendImport)
+@SNS.endpoint("friend_import", response=ResultItems, request=FriendImport)
 async def friend_import(call: Call, req: FriendImport) -> dict:
     if not req.AddFriendItem:
         raise ApiError(30001, "AddFriendItem must hold at least one friend")
@@ -109,7 +139,7 @@ class FriendUpdate(msgspec.Struct):
     UpdateItem: list[UpdateItem]
 
 
-@SNS.endpoint("friend_update", request=FriendUpdate)
+@SNS.endpoint("friend_update", response=ResultItems, request=FriendUpdate)
 async def friend_update(call: Call, req: FriendUpdate) -> dict:
     if not req.UpdateItem:
         raise ApiError(30001, "UpdateItem must hold at least one friend")
@@ -123,7 +153,7 @@ class FriendDelete(msgspec.Struct):
     DeleteType: str = friends.DELETE_SINGLE
 
 
-@SNS.endpoint("friend_delete", request=FriendDelete)
+@SNS.endpoint("friend_delete", response=ResultItems, request=FriendDelete)
 async def friend_delete(call: Call, req: FriendDelete) -> dict:
     results = await friends.delete_friends(call.rt, call.app, _me(req.From_Account), req.To_Account, req.DeleteType)
     return _reply(results)
@@ -145,7 +175,7 @@ class FriendCheck(msgspec.Struct):
     CheckType: str
 
 
-@SNS.endpoint("friend_check", request=FriendCheck)
+@SNS.endpoint("friend_check", response=InfoItems, request=FriendCheck)
 async def friend_check(call: Call, req: FriendCheck) -> dict:
     reply = await friends.check_friends(call.rt, call.app, _me(req.From_Account), req.To_Account, req.CheckType)
     return reply
@@ -158,7 +188,7 @@ class FriendGet(msgspec.Struct):
     CustomSequence: Int64 = 0
 
 
-@SNS.endpoint("friend_get", request=FriendGet)
+@SNS.endpoint("friend_get", response=FriendGetReply, request=FriendGet)
 async def friend_get(call: Call, req: FriendGet) -> dict:
     reply = await friends.get_friends(
         call.rt,
@@ -177,7 +207,7 @@ class FriendGetList(msgspec.Struct):
     TagList: list[str]
 
 
-@SNS.endpoint("friend_get_list", request=FriendGetList)
+@SNS.endpoint("friend_get_list", response=InfoItems, request=FriendGetList)
 async def friend_get_list(call: Call, req: FriendGetList) -> dict:
     reply = await friends.get_friend_list(call.rt, call.app, _me(req.From_Account), req.To_Account, req.TagList)
     return reply
@@ -189,7 +219,7 @@ class GroupAdd(msgspec.Struct):
     To_Account: list[str] | None = None
 
 
-@SNS.endpoint("group_add", request=GroupAdd)
+@SNS.endpoint("group_add", response=ListChangeReply, request=GroupAdd)
 async def group_add(call: Call, req: GroupAdd) -> dict:
     reply = await lists.add_lists(call.rt, call.app, _me(req.From_Account), req.GroupName, req.To_Account)
     return reply
@@ -200,7 +230,7 @@ class GroupDelete(msgspec.Struct):
     GroupName: list[str]
 
 
-@SNS.endpoint("group_delete", request=GroupDelete)
+@SNS.endpoint("group_delete", response=ListChangeReply, request=GroupDelete)
 async def group_delete(call: Call, req: GroupDelete) -> dict:
     reply = await lists.delete_lists(call.rt, call.app, _me(req.From_Account), req.GroupName)
     return reply
@@ -212,7 +242,7 @@ class GroupGet(msgspec.Struct):
     GroupName: list[str] | None = None
 
 
-@SNS.endpoint("group_get", request=GroupGet)
+@SNS.endpoint("group_get", response=ListGetReply, request=GroupGet)
 async def group_get(call: Call, req: GroupGet) -> dict:
     if req.NeedFriend not in (None, "", "Need_Friend_Type_Yes"):
         raise ApiError(30001, "NeedFriend must be Need_Friend_Type_Yes or left out")
@@ -231,13 +261,13 @@ class BlackListChange(msgspec.Struct):
     To_Account: list[str]
 
 
-@SNS.endpoint("black_list_add", request=BlackListChange)
+@SNS.endpoint("black_list_add", response=ResultItems, request=BlackListChange)
 async def black_list_add(call: Call, req: BlackListChange) -> dict:
     reply = await blocklist.add(call.rt, call.app, _me(req.From_Account), req.To_Account)
     return reply
 
 
-@SNS.endpoint("black_list_delete", request=BlackListChange)
+@SNS.endpoint("black_list_delete", response=ResultItems, request=BlackListChange)
 async def black_list_delete(call: Call, req: BlackListChange) -> dict:
     reply = await blocklist.delete(call.rt, call.app, _me(req.From_Account), req.To_Account)
     return reply
@@ -250,7 +280,7 @@ class BlackListGet(msgspec.Struct):
     LastSequence: Int64 = 0
 
 
-@SNS.endpoint("black_list_get", request=BlackListGet)
+@SNS.endpoint("black_list_get", response=BlackListGetReply, request=BlackListGet)
 async def black_list_get(call: Call, req: BlackListGet) -> dict:
     reply = await blocklist.get(
         call.rt, call.app, _me(req.From_Account), start_index=req.StartIndex, max_limited=req.MaxLimited
@@ -264,7 +294,7 @@ class BlackListCheck(msgspec.Struct):
     CheckType: str
 
 
-@SNS.endpoint("black_list_check", request=BlackListCheck)
+@SNS.endpoint("black_list_check", response=BlackListCheckItems, request=BlackListCheck)
 async def black_list_check(call: Call, req: BlackListCheck) -> dict:
     reply = await blocklist.check(call.rt, call.app, _me(req.From_Account), req.To_Account, req.CheckType)
     return reply
