@@ -11,6 +11,16 @@ SQLite runs inline on the event loop thread (measured: an indexed query costs ~5
 ~425 us through aiosqlite's thread hops and ~1.2 ms through SQLAlchemy's aiosqlite adapter). Confab's
 queries are short indexed lookups, so blocking the loop for microseconds beats three thread hops.
 PostgreSQL uses asyncpg, where the wait is real network I/O.
+
+COMMIT is the exception: it runs on one dedicated thread (`_commit_off_loop`). With WAL and the
+default `synchronous=FULL` (CONFAB_SQLITE_SYNCHRONOUS) a COMMIT writes the transaction's pages to the
+WAL and fsyncs it, so an acknowledged write survives power loss; every few batches it also runs the
+auto-checkpoint. That is disk waiting plus real work. Measured under bench/c2c.py sendmsg load
+(bench/README.md, "Durability"): an inline COMMIT cost ~130 us of loop CPU per message; FULL with
+the COMMIT inline ran at 864 msg/s, FULL with it on the thread at 1,062 msg/s (NORMAL inline, the old
+default: 994). One thread hop (~90 us) per group-committed batch (~20 sends there) costs far less.
+The write lock is held until the COMMIT returns, so two threads never use the writer connection at
+once, and after-commit hooks still run in commit order before the next writer gets in.
 """
 
 from __future__ import annotations
