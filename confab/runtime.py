@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -40,25 +39,16 @@ class Runtime:
         return cls(settings=settings, store=store, bus=InMemoryBus(), apps=AppDirectory(store))
 
     async def start(self) -> None:
+        from confab.domain import feed
+
         await self.store.migrate()
-        self.spawn(self._prune_feed())
+        self.spawn(feed.prune_forever(self.store))
 
     def spawn(self, coro: Any) -> asyncio.Task:
         """Run a background task for the life of the server (cancelled at close)."""
         task = asyncio.ensure_future(coro)
         self._tasks.append(task)
         return task
-
-    async def _prune_feed(self) -> None:
-        from confab.domain import feed
-
-        while True:
-            await asyncio.sleep(3600)
-            try:
-                async with self.store.tx() as tx:
-                    await feed.prune(tx)
-            except Exception:
-                logging.getLogger("confab").exception("feed pruning failed")
 
     async def close(self) -> None:
         for task in self._tasks:

@@ -12,6 +12,8 @@ in the table, delivered only to devices online right now.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,8 +23,10 @@ import msgspec
 import sqlalchemy as sa
 
 from confab.events import Event
-from confab.store import Tx
+from confab.store import Store, Tx
 from confab.store.tables.accounts import accounts, user_feed
+
+log = logging.getLogger("confab.feed")
 
 FEED_RETENTION_SECONDS = 7 * 86400  # the vendor keeps offline messages for 7 days (MsgLifeTime max)
 
@@ -172,6 +176,17 @@ async def latest_seq(conn: Any, sdkappid: int, user_id: str) -> int:
 
 async def purge_users(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:
     await tx.execute(user_feed.delete().where(user_feed.c.sdkappid == sdkappid, user_feed.c.user_id.in_(user_ids)))
+
+
+async def prune_forever(store: Store, every: float = 3600) -> None:
+    """Drop entries past retention once an hour, for the life of the server (the runtime spawns it)."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            async with store.tx() as tx:
+                await prune(tx)
+        except Exception:
+            log.exception("feed pruning failed")
 
 
 async def prune(tx: Tx, older_than: int | None = None) -> int:

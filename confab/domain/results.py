@@ -22,3 +22,21 @@ class Refused(Exception):
 def item(key: str, value: str, code: int = 0, info: str = "") -> dict[str, Any]:
     """One result entry, e.g. item("To_Account", "bob", 30003, "Err_...")."""
     return {key: value, "ResultCode": code, "ResultInfo": info}
+
+
+def reply(
+    list_key: str,
+    items: list[dict[str, Any]],
+    failed: list[str] | None = None,
+    *,
+    key: str = "To_Account",
+    not_failures: frozenset[int] = frozenset({0}),
+) -> dict[str, Any]:
+    """`{list_key: items}` plus `Fail_Account` (left out when empty), the one place it is set: the
+    accounts named in `failed`, or else those whose ResultCode is not in `not_failures`."""
+    doc: dict[str, Any] = {list_key: items}
+    if failed is None:
+        failed = [i[key] for i in items if i.get("ResultCode", 0) not in not_failures]
+    if failed:
+        doc["Fail_Account"] = failed
+    return doc

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from confab.domain import accounts, feed
 from confab.domain.apps import App
+from confab.domain.results import reply as result_list
 from confab.domain.sns import fields
 from confab.domain.sns.friends import (
     _BLOCKED_BY_ME,
@@ -94,10 +95,7 @@ async def add(rt: Runtime, app: App, owner: str, targets: list[str]) -> dict[str
             await feed.append(tx, rt.bus, app.sdkappid, [(owner, FEED_BLACK_ADD, {"BlackListItem": items})])
             event = BlocklistAdded(sdkappid=app.sdkappid, at=now, owner=owner, targets=added)
             tx.after_commit(lambda: rt.bus.publish(event))
-    reply: dict[str, Any] = {"ResultItem": results}
-    if failed:
-        reply["Fail_Account"] = failed
-    return reply
+    return result_list("ResultItem", results, failed)
 
 
 async def delete(rt: Runtime, app: App, owner: str, targets: list[str]) -> dict[str, Any]:
@@ -124,10 +122,7 @@ async def delete(rt: Runtime, app: App, owner: str, targets: list[str]) -> dict[
             await feed.append(tx, rt.bus, app.sdkappid, [(owner, FEED_BLACK_DELETE, {"To_Account": removed})])
             event = BlocklistDeleted(sdkappid=app.sdkappid, at=now, owner=owner, targets=removed)
             tx.after_commit(lambda: rt.bus.publish(event))
-    reply: dict[str, Any] = {"ResultItem": results}
-    if failed:
-        reply["Fail_Account"] = failed
-    return reply
+    return result_list("ResultItem", results, failed)
 
 
 async def get(rt: Runtime, app: App, owner: str, *, start_index: int, max_limited: int) -> dict[str, Any]:

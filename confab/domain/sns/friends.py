@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from confab.domain import accounts, feed, profiles
 from confab.domain.apps import App
 from confab.domain.results import Refused
+from confab.domain.results import reply as result_list
 from confab.domain.sns import fields
 from confab.domain.sns.fields import FieldError
 from confab.domain.sns.state import (
@@ -690,7 +691,4 @@ async def get_friend_list(rt: Runtime, app: App, owner: str, targets: list[str],
             else:
                 values.append({"Tag": tag, "Value": profile_values.get(tag, "")})
         items.append({"To_Account": to, "SnsProfileItem": values, "ResultCode": 0, "ResultInfo": ""})
-    reply: dict[str, Any] = {"InfoItem": items}
-    if failed:
-        reply["Fail_Account"] = failed
-    return reply
+    return result_list("InfoItem", items, failed)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from confab.domain import feed
 from confab.domain.apps import App
+from confab.domain.results import reply as result_list
 from confab.domain.sns import fields
 from confab.domain.sns.fields import FieldError
 from confab.domain.sns.friends import _require_account
@@ -71,9 +72,7 @@ async def add_lists(rt: Runtime, app: App, owner: str, names: Any, members: list
             await _save_friends(tx, rt.store.dialect, app.sdkappid, changed)
             if changed:
                 state.friend_seq += 1
-            reply["ResultItem"] = results
-            if failed:
-                reply["Fail_Account"] = failed
+            reply.update(result_list("ResultItem", results, failed))
         await save_states(tx, rt.store.dialect, app.sdkappid, states)
         await feed.append(tx, rt.bus, app.sdkappid, [(owner, FEED_LISTS, {"Lists": state.lists})])
         reply["CurrentSequence"] = state.list_seq

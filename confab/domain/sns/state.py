@@ -261,7 +261,4 @@ def relations(
         a, b = to in a_with_b, to in b_with_a
         relation = f"{prefix}BothWay" if a and b else f"{prefix}AWithB" if a else f"{prefix}BWithA" if b else none
         items.append({"To_Account": to, "Relation": relation, "ResultCode": 0, "ResultInfo": ""})
-    reply: dict[str, Any] = {list_key: items}
-    if failed:
-        reply["Fail_Account"] = failed
-    return reply
+    return results.reply(list_key, items, failed)

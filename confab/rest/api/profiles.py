@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from confab.decoding import Int64
-from confab.domain import profiles
+from confab.domain import profiles, results
 from confab.rest.call import Call
 from confab.rest.services import PROFILE
 
@@ -55,7 +55,4 @@ async def portrait_set(call: Call, req: PortraitSet) -> None:
 )
 async def portrait_get(call: Call, req: PortraitGet) -> dict:
     items, failed = await profiles.get_profiles(call.rt, call.app, req.To_Account, req.TagList, by_admin=True)
-    reply: dict[str, Any] = {"UserProfileItem": items}
-    if failed:
-        reply["Fail_Account"] = failed
-    return reply
+    return results.reply("UserProfileItem", items, failed)

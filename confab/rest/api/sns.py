@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from confab.decoding import Int64
+from confab.domain import results
 from confab.domain.limits import require_user_id
 from confab.domain.sns import blocklist, friends, lists
 from confab.errors import ApiError
@@ -19,12 +20,9 @@ def _me(user: str) -> str:
     return require_user_id(user, "From_Account", 30001)
 
 
-def _reply(results: list[dict[str, Any]], key: str = "ResultItem") -> dict[str, Any]:
-    reply: dict[str, Any] = {key: results}
-    failed = [r["To_Account"] for r in results if r["ResultCode"] not in (0, 30539)]  # 30539: pending, not failed
-    if failed:
-        reply["Fail_Account"] = failed
-    return reply
+def _reply(items: list[dict[str, Any]]) -> dict[str, Any]:
+    # 30539: the friend request is pending: not a failure
+    return results.reply("ResultItem", items, not_failures=frozenset({0, 30539}))
 
 
 class FriendGetReply(msgspec.Struct):
