@@ -14,15 +14,8 @@ import sqlalchemy as sa
 from confab.domain import accounts, feed
 from confab.domain.apps import App
 from confab.domain.results import reply as result_list
-from confab.domain.sns import fields
-from confab.domain.sns.friends import (
-    _BLOCKED_BY_ME,
-    _BLOCKING_ME,
-    _column,
-    _drop_requests,
-    _require_account,
-    remove_friendships,
-)
+from confab.domain.sns import fields, queries
+from confab.domain.sns.friends import _drop_requests, _require_account, remove_friendships
 from confab.domain.sns.state import (
     FEED_BLACK_ADD,
     FEED_BLACK_DELETE,
@@ -57,7 +50,7 @@ async def add(rt: Runtime, app: App, owner: str, targets: list[str]) -> dict[str
     async with rt.store.tx() as tx:
         await _require_account(tx, app, owner)
         present = await accounts.existing(tx, app.sdkappid, wanted)
-        already = await _column(tx, _BLOCKED_BY_ME, app.sdkappid, owner, wanted)
+        already = await queries.column(tx, queries.BLOCKED_BY_ME, app.sdkappid, owner, wanted)
         count: int = (
             await tx.execute(sa.select(sa.func.count()).where(b.sdkappid == app.sdkappid, b.owner == owner))
         ).scalar_one()
@@ -103,7 +96,7 @@ async def delete(rt: Runtime, app: App, owner: str, targets: list[str]) -> dict[
     now = int(time.time())
     async with rt.store.tx() as tx:
         await _require_account(tx, app, owner)
-        listed = await _column(tx, _BLOCKED_BY_ME, app.sdkappid, owner, wanted)
+        listed = await queries.column(tx, queries.BLOCKED_BY_ME, app.sdkappid, owner, wanted)
         results, failed = [], []
         for to in targets:
             if to in listed:
@@ -157,8 +150,12 @@ async def check(rt: Runtime, app: App, owner: str, targets: list[str], check_typ
     async with rt.store.read() as conn:
         await _require_account(conn, app, owner)
         present = await accounts.existing(conn, app.sdkappid, wanted)
-        i_block = await _column(conn, _BLOCKED_BY_ME, app.sdkappid, owner, wanted)
-        blocks_me = await _column(conn, _BLOCKING_ME, app.sdkappid, owner, wanted) if check_type == BOTH else set()
+        i_block = await queries.column(conn, queries.BLOCKED_BY_ME, app.sdkappid, owner, wanted)
+        blocks_me = (
+            await queries.column(conn, queries.BLOCKING_ME, app.sdkappid, owner, wanted)
+            if check_type == BOTH
+            else set()
+        )
     return relations(
         targets,
         present,

@@ -20,7 +20,7 @@ from confab.domain import accounts, feed, profiles
 from confab.domain.apps import App
 from confab.domain.results import Refused
 from confab.domain.results import reply as result_list
-from confab.domain.sns import fields
+from confab.domain.sns import fields, queries
 from confab.domain.sns.fields import FieldError
 from confab.domain.sns.state import (
     FEED_FRIEND_ADD,
@@ -45,8 +45,7 @@ from confab.domain.sns.state import (
 )
 from confab.errors import ApiError
 from confab.store import Tx
-from confab.store.tables.accounts import accounts as accounts_table
-from confab.store.tables.sns import sns_blocklist, sns_friends, sns_requests
+from confab.store.tables.sns import sns_friends, sns_requests
 from confab.store.upsert import upsert
 
 if TYPE_CHECKING:
@@ -57,28 +56,6 @@ DELETE_SINGLE, DELETE_BOTH = "Delete_Type_Single", "Delete_Type_Both"
 CHECK_SINGLE, CHECK_BOTH = "CheckResult_Type_Single", "CheckResult_Type_Both"
 
 _decode = msgspec.json.decode
-
-_PROFILES = sa.select(accounts_table.c.user_id, accounts_table.c.profile).where(
-    accounts_table.c.sdkappid == sa.bindparam("app"), accounts_table.c.user_id.in_(sa.bindparam("ids", expanding=True))
-)
-_BLOCKED_BY_ME = sa.select(sns_blocklist.c.target).where(
-    sns_blocklist.c.sdkappid == sa.bindparam("app"),
-    sns_blocklist.c.owner == sa.bindparam("me"),
-    sns_blocklist.c.target.in_(sa.bindparam("ids", expanding=True)),
-)
-_BLOCKING_ME = sa.select(sns_blocklist.c.owner).where(
-    sns_blocklist.c.sdkappid == sa.bindparam("app"),
-    sns_blocklist.c.target == sa.bindparam("me"),
-    sns_blocklist.c.owner.in_(sa.bindparam("ids", expanding=True)),
-)
-_REQUESTS_TO_ME = sa.select(sns_requests.c.requester).where(
-    sns_requests.c.sdkappid == sa.bindparam("app"),
-    sns_requests.c.target == sa.bindparam("me"),
-    sns_requests.c.requester.in_(sa.bindparam("ids", expanding=True)),
-)
-_MY_PENDING = sa.select(sa.func.count()).where(
-    sns_requests.c.sdkappid == sa.bindparam("app"), sns_requests.c.requester == sa.bindparam("me")
-)
 
 
 @dataclass
@@ -97,23 +74,6 @@ class AddItem:
 async def _require_account(conn: Any, app: App, user: str) -> None:
     if not await accounts.existing(conn, app.sdkappid, [user]):
         raise ApiError(30003, f"{user!r} is not an account of this app")
-
-
-async def _profiles(conn: Any, sdkappid: int, ids: list[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(ids), 500):
-        for user_id, profile in await conn.execute(_PROFILES, {"app": sdkappid, "ids": ids[start : start + 500]}):
-            found[user_id] = _decode(profile)
-    return found
-
-
-async def _column(conn: Any, stmt: Any, sdkappid: int, me: str, ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(ids), 500):
-        found.update(
-            r[0] for r in await conn.execute(stmt, {"app": sdkappid, "me": me, "ids": ids[start : start + 500]})
-        )
-    return found
 
 
 def _grow_lists(state: UserState, names: list[str]) -> bool:
@@ -181,20 +141,20 @@ async def add_friends(
     targets = list(dict.fromkeys(i.to for i in items))
     async with rt.store.tx() as tx:
         await _require_account(tx, app, requester)
-        profiles_by_id = await _profiles(tx, app.sdkappid, [requester, *targets])
+        profiles_by_id = await queries.profiles_of(tx, app.sdkappid, [requester, *targets])
         facts = _AddFacts(
             requester=requester,
             add_type=add_type,
             force=force,
             profiles=profiles_by_id,
-            i_block=await _column(tx, _BLOCKED_BY_ME, app.sdkappid, requester, targets),
-            blocks_me=await _column(tx, _BLOCKING_ME, app.sdkappid, requester, targets),
-            asked_me=await _column(tx, _REQUESTS_TO_ME, app.sdkappid, requester, targets),
+            i_block=await queries.column(tx, queries.BLOCKED_BY_ME, app.sdkappid, requester, targets),
+            blocks_me=await queries.column(tx, queries.BLOCKING_ME, app.sdkappid, requester, targets),
+            asked_me=await queries.column(tx, queries.REQUESTS_TO_ME, app.sdkappid, requester, targets),
             mine=await friends_of(tx, app.sdkappid, requester, targets),
             have_me=await who_has(tx, app.sdkappid, requester, targets),
             counts=await friend_counts(tx, app.sdkappid, [requester, *targets]),
             states=await load_states(tx, app.sdkappid, [requester]),
-            pending=(await tx.execute(_MY_PENDING, {"app": app.sdkappid, "me": requester})).scalar_one(),
+            pending=(await tx.execute(queries.MY_PENDING, {"app": app.sdkappid, "me": requester})).scalar_one(),
             forbidden=profiles_by_id.get(requester, {}).get("Tag_Profile_IM_AdminForbidType")
             == "AdminForbid_Type_SendOut",
         )
@@ -669,7 +629,7 @@ async def get_friend_list(rt: Runtime, app: App, owner: str, targets: list[str],
     async with rt.store.read() as conn:
         await _require_account(conn, app, owner)
         mine = await friends_of(conn, app.sdkappid, owner, wanted)
-        stored = await _profiles(conn, app.sdkappid, [t for t in wanted if t in mine]) if profile_tags else {}
+        stored = await queries.profiles_of(conn, app.sdkappid, [t for t in wanted if t in mine]) if profile_tags else {}
     items, failed = [], []
     for to in targets:
         friend = mine.get(to)
