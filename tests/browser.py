@@ -116,7 +116,9 @@ class Browser:
         target = await self.call("Target.createTarget", {"url": url})
         attached = await self.call("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True})
         page = Page(self, attached["sessionId"])
-        await page.wait_for("document.readyState === 'complete'")
+        # A new target starts on about:blank, complete at once: wait for the page asked for instead, or
+        # the first evaluation can land while it is still loading (document.body null).
+        await page.wait_for("location.href !== 'about:blank' && document.readyState === 'complete'")
         return page
 
     async def _read(self) -> None:
