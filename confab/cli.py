@@ -132,8 +132,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     migrations = MigrationSummary()
     logging.getLogger("alembic.runtime.migration").addFilter(migrations)
     created = _run(lambda apps: _bootstrap(apps, settings), settings)
-    if migrations.summary():
-        print(migrations.summary(), flush=True)
+    summary = migrations.summary()
+    if summary:
+        print(summary, flush=True)
     if created is not None:
         print(announce_first_app(created, settings, interactive=sys.stdout.isatty()), flush=True)
     base = f"http://{settings.host}:{settings.port}"

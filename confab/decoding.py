@@ -73,6 +73,14 @@ def _nul_path(value: Any, path: str) -> str | None:
     return None
 
 
+def require_bounded_ints(model: type, where: str) -> None:
+    """Refuse (TypeError, at declaration) a request model whose integers are not bounded within 64 bits:
+    a bare int would let 100-digit numbers reach SQL."""
+    unbounded = unbounded_ints(model)
+    if unbounded:
+        raise TypeError(f"{where}: declare {', '.join(unbounded)} as decoding.Int64")
+
+
 def unbounded_ints(model: type) -> list[str]:
     """Fields of `model` (recursively) whose integers are not bounded within 64 bits."""
     found: list[str] = []

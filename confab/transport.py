@@ -33,22 +33,25 @@ from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from confab.config import Settings
+from confab.realtime import protocol
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    max_header_bytes: int = 64 * 1024  # the vendor's requests carry a few hundred bytes of head
-    header_timeout: float = 10.0
-    body_timeout: float = 30.0
-    ws_max_bytes: int = 64 * 1024  # the client protocol's frame limit (docs/client-protocol.md)
-    ws_close_grace: float = 5.0
+    max_header_bytes: int
+    header_timeout: float
+    body_timeout: float
+    ws_max_bytes: int
+    ws_close_grace: float
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:
+        """The settings' limits (defaults and meanings in confab/config.py); frames: the client protocol's."""
         return cls(
             max_header_bytes=settings.max_header_bytes,
             header_timeout=settings.header_timeout,
             body_timeout=settings.body_timeout,
+            ws_max_bytes=protocol.MAX_FRAME_BYTES,
             ws_close_grace=settings.ws_close_grace,
         )
 
@@ -71,7 +74,7 @@ _TIMEOUT = _plain_response(b"408 Request Timeout", b"request did not arrive in t
 class GuardedHttp(HttpToolsProtocol):
     """httptools with a bounded request head and deadlines for the head and the body."""
 
-    limits = Limits()
+    limits = Limits.of(Settings())  # config() subclasses with the server's own
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -176,7 +179,7 @@ class GuardedHttp(HttpToolsProtocol):
 class GuardedWebSocket(WebSocketsSansIOProtocol):
     """websockets (sans-I/O) whose close gives up on a peer that does not read."""
 
-    limits = Limits()
+    limits = Limits.of(Settings())  # config() subclasses with the server's own
 
     async def send(self, message: Any) -> None:
         closing = message["type"] == "websocket.close" and self.handshake_complete and not self.close_sent

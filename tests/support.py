@@ -27,7 +27,7 @@ from confab.client.rest import RestClient
 from confab.config import Settings
 from confab.domain.apps import App, AppSettings
 from confab.events import Event
-from confab.rest.registry import load_all
+from confab.rest.registry import registry
 from confab.server import create_app
 
 PG_ADMIN_URL = os.environ.get("CONFAB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -219,7 +219,7 @@ def check_reply(api: str, reply: dict[str, Any]) -> None:
     """A successful reply holds exactly what its endpoint declares: every field of the declared reply
     model decodes with its type, and nothing undeclared is there (so a handler cannot drift)."""
     service, _, command = api.partition("/")
-    endpoint = load_all().get(service, command)
+    endpoint = registry.get(service, command)  # filled when the server was built (create_app)
     if endpoint is None or endpoint.response is None or reply.get("ActionStatus") == "FAIL":
         return
     payload = {k: v for k, v in reply.items() if k not in ENVELOPE}

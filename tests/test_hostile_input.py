@@ -24,6 +24,7 @@ from tests.support import AppHandle
 ENDPOINTS = load_all().all()
 TEXT = [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hi"}}]
 BIG = 1 << 70
+IMPORT = {"SyncFromOldSystem": 2, "From_Account": "a", "To_Account": "b", "MsgRandom": 1, "MsgTimeStamp": 1}
 
 
 @pytest.fixture(autouse=True)
@@ -72,14 +73,7 @@ INT_FIELDS = [
     ),
     (
         "openim/importmsg",
-        {
-            "SyncFromOldSystem": 2,
-            "From_Account": "a",
-            "To_Account": "b",
-            "MsgRandom": 1,
-            "MsgTimeStamp": 1,
-            "MsgBody": TEXT,
-        },
+        {**IMPORT, "MsgBody": TEXT},
         ("MsgTimeStamp", "MsgRandom", "MsgSeq"),
         None,
     ),
@@ -139,14 +133,7 @@ async def test_a_msg_type_that_is_not_a_string(app: AppHandle, msg_type) -> None
         ("openim/batchsendmsg", {"From_Account": "a", "To_Account": ["b"], "MsgRandom": 1, "MsgBody": body}),
         (
             "openim/importmsg",
-            {
-                "SyncFromOldSystem": 2,
-                "From_Account": "a",
-                "To_Account": "b",
-                "MsgRandom": 1,
-                "MsgTimeStamp": 1,
-                "MsgBody": body,
-            },
+            {**IMPORT, "MsgBody": body},
         ),
         ("openim/modify_c2c_msg", {"From_Account": "a", "To_Account": "b", "MsgKey": "1_1_1", "MsgBody": body}),
     ]

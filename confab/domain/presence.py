@@ -17,7 +17,7 @@ from confab.domain.apps import App
 from confab.errors import ApiError
 from confab.store.tables.realtime import login_invalidations
 from confab.store.upsert import upsert
-from confab.usersig import UserSigError
+from confab.usersig import UserSigError, VerifiedSig
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
@@ -29,8 +29,9 @@ _BEFORE = sa.select(login_invalidations.c.before).where(
 )
 
 
-async def authenticate(rt: Runtime, sdkappid: int, identifier: str, usersig: str) -> App:
-    """The app, when this UserSig logs this user in; else ApiError with the UserSig's 700xx code."""
+async def authenticate(rt: Runtime, sdkappid: int, identifier: str, usersig: str) -> tuple[App, VerifiedSig]:
+    """The app and the verified sig, when this UserSig logs this user in; else ApiError with the
+    UserSig's 700xx code."""
     app = await rt.apps.get(sdkappid)
     if app is None:
         raise ApiError(60006, f"SDKAppID {sdkappid} does not exist")
@@ -46,7 +47,7 @@ async def authenticate(rt: Runtime, sdkappid: int, identifier: str, usersig: str
         row = (await conn.execute(_BEFORE, {"app": sdkappid, "uid": identifier})).first()
     if row is not None and verified.issued_at <= row[0]:
         raise ApiError(70001, "this UserSig was invalidated by a kick; generate a new one")
-    return app
+    return app, verified
 
 
 async def invalidate(rt: Runtime, app: App, user_id: str) -> None:

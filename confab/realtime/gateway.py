@@ -98,17 +98,15 @@ class Connection:
         raw = message.get("text") or (message.get("bytes") or b"").decode("utf-8", "replace")
         seq = None
         try:
-            if len(raw) > protocol.MAX_FRAME_BYTES:
-                raise ApiError(protocol.CODE_BAD_FRAME, "frame too large")
-            request = _decode_request(raw)
+            request = _decode_request(raw)  # frames over MAX_FRAME_BYTES never get here (transport, 1009)
             seq = request.seq
             if request.op != "login":
                 raise ApiError(protocol.CODE_BAD_FRAME, "the first frame must be a login request")
             login = msgspec.convert(request.data, protocol.Login)
             if login.Platform not in protocol.PLATFORMS:
                 raise ApiError(protocol.CODE_BAD_DATA, f"Platform must be one of {', '.join(protocol.PLATFORMS)}")
-            app = await presence.authenticate(self.hub.rt, login.SDKAppID, login.Identifier, login.UserSig)
-            expires_at = app.verify_sig(login.Identifier, login.UserSig).expires_at
+            app, verified = await presence.authenticate(self.hub.rt, login.SDKAppID, login.Identifier, login.UserSig)
+            expires_at = verified.expires_at
         except ApiError as err:
             await self.send(protocol.reply(seq, err.code, err.info))
             await self.close(protocol.CLOSE_LOGIN_FAILED, "login failed")
@@ -138,9 +136,6 @@ class Connection:
     async def handle(self, session: Session, text: str) -> str | None:
         if not self.allow():
             await self.bad(session, None, protocol.CODE_RATE_LIMITED, "too many frames; slow down")
-            return None
-        if len(text) > protocol.MAX_FRAME_BYTES:
-            await self.bad(session, None, protocol.CODE_BAD_FRAME, "frame too large")
             return None
         try:
             request = _decode_request(text)

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from confab.decoding import Int64, unbounded_ints
+from confab.decoding import Int64, require_bounded_ints
 from confab.domain import profiles
 from confab.domain.apps import App
 from confab.domain.c2c import conversations, edits, history, reads, sending
@@ -31,9 +31,7 @@ OPS: dict[str, tuple[type[msgspec.Struct], Op]] = {}
 
 
 def op(name: str, model: type[msgspec.Struct]) -> Callable[[Op], Op]:
-    unbounded = unbounded_ints(model)
-    if unbounded:  # a bare int would let 100-digit numbers reach SQL
-        raise TypeError(f"gateway op {name}: declare {', '.join(unbounded)} as decoding.Int64")
+    require_bounded_ints(model, f"gateway op {name}")
 
     def register(fn: Op) -> Op:
         OPS[name] = (model, fn)

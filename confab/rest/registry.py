@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from confab.decoding import unbounded_ints
+from confab.decoding import require_bounded_ints
 from confab.rest import catalog
 
 if TYPE_CHECKING:
@@ -62,9 +62,7 @@ class Registry:
         key = (endpoint.service, endpoint.command)
         if key in self._endpoints:
             raise RuntimeError(f"v4/{endpoint.key} registered twice")
-        unbounded = unbounded_ints(endpoint.request)
-        if unbounded:  # a bare int would let 100-digit numbers reach SQL
-            raise TypeError(f"v4/{endpoint.key}: declare {', '.join(unbounded)} as decoding.Int64")
+        require_bounded_ints(endpoint.request, f"v4/{endpoint.key}")
         self._endpoints[key] = endpoint
 
     def get(self, service: str, command: str) -> Endpoint | None:

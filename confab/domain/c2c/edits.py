@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from confab.domain import accounts, feed
 from confab.domain.apps import App
-from confab.domain.c2c import bodies
+from confab.domain.c2c import bodies, queries
 from confab.domain.c2c.model import (
     FEED_MODIFY,
     FEED_MSG_DELETE,
@@ -24,15 +24,13 @@ from confab.domain.c2c.model import (
     pair,
     parse_msg_key,
 )
+from confab.domain.c2c.queries import find, find_many
 from confab.errors import ApiError
 from confab.store import Tx
 from confab.store.tables.c2c import c2c_conversations, c2c_messages
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
-
-from confab.domain.c2c import queries
-from confab.domain.c2c.queries import find, find_many
 
 _encode = msgspec.json.Encoder().encode
 

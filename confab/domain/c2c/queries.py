@@ -7,7 +7,7 @@ SQLite (measured). The tables are `confab/store/tables/c2c.py`.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,9 +18,6 @@ from confab.domain.c2c.model import (
     parse_msg_key,
 )
 from confab.store.tables.c2c import c2c_conversations, c2c_messages
-
-if TYPE_CHECKING:
-    pass
 
 
 @cache

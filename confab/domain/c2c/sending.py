@@ -21,7 +21,7 @@ import msgspec
 
 from confab.domain import accounts, feed, hooks
 from confab.domain.apps import App
-from confab.domain.c2c import bodies
+from confab.domain.c2c import bodies, queries
 from confab.domain.c2c.model import (
     FEED_MSG,
     FLAG_COUNTED_UNREAD,
@@ -39,12 +39,9 @@ from confab.store import Tx
 if TYPE_CHECKING:
     from confab.runtime import Runtime
 
-from confab.domain.c2c import queries
-
 MAX_LIFE_TIME = 7 * 86400  # MsgLifeTime ceiling (90026)
 BATCH_MAX_RECIPIENTS = 500  # batchsendmsg (90011)
 
-_decode = msgspec.json.decode
 _encode = msgspec.json.Encoder().encode
 
 

@@ -9,6 +9,7 @@ import msgspec
 from confab.decoding import Int64
 from confab.domain import profiles, results
 from confab.rest.call import Call
+from confab.rest.replies import Displayed
 from confab.rest.services import PROFILE
 
 
@@ -20,10 +21,6 @@ class ProfileItem(msgspec.Struct):
 class PortraitSet(msgspec.Struct):
     From_Account: str
     ProfileItem: list[ProfileItem]
-
-
-class PortraitSetReply(msgspec.Struct):
-    ErrorDisplay: str = ""
 
 
 class PortraitGet(msgspec.Struct):
@@ -44,7 +41,7 @@ class PortraitGetReply(msgspec.Struct, omit_defaults=True):
     ErrorDisplay: str = ""
 
 
-@PROFILE.endpoint("portrait_set", request=PortraitSet, response=PortraitSetReply, rate_limit=200)
+@PROFILE.endpoint("portrait_set", request=PortraitSet, response=Displayed, rate_limit=200)
 async def portrait_set(call: Call, req: PortraitSet) -> None:
     items = [(item.Tag, item.Value) for item in req.ProfileItem]
     await profiles.set_profile(call.rt, call.app, req.From_Account, items, by_admin=True)
