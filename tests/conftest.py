@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from confab.client.rest import RestClient
+from confab.client.rest import RestClient, http_client
 from confab.config import Settings
 from confab.domain.apps import AppSettings
 from tests.support import AppHandle, ServerHandle, TempPostgres, postgres_available
@@ -48,9 +48,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[ServerHandle]:
 
 @pytest.fixture(scope="session")
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        timeout=30, limits=httpx.Limits(max_connections=128, max_keepalive_connections=128)
-    ) as client:
+    async with http_client(128) as client:
         yield client
 
 

@@ -18,7 +18,6 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import httpx
 import msgspec
 import uvicorn
 
@@ -239,7 +238,3 @@ def assert_ok(reply: dict[str, Any]) -> None:
     assert reply["ActionStatus"] == "OK", reply
     assert reply["ErrorCode"] == 0, reply
     assert reply["ErrorInfo"] == "", reply
-
-
-async def http_client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=128, max_keepalive_connections=128))

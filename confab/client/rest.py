@@ -18,6 +18,20 @@ class RestError(Exception):
         self.code = reply.get("ErrorCode")
 
 
+# Idle pooled connections are dropped sooner than servers drop them (uvicorn: after 5 s, httpx's default
+# too): with equal limits a request can go out on a connection the server is closing that instant,
+# and fail with a ReadError although nothing is wrong.
+KEEPALIVE_EXPIRY = 2.0
+
+
+def http_client(max_connections: int = 100) -> httpx.AsyncClient:
+    """An httpx client suited to a Confab server (timeouts, pool)."""
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=KEEPALIVE_EXPIRY
+    )
+    return httpx.AsyncClient(timeout=30, limits=limits)
+
+
 class RestClient:
     """`await client.call("im_open_login_svc/account_check", {...})` -> the reply as a dict."""
 
@@ -37,7 +51,7 @@ class RestClient:
         self.identifier = identifier
         self.usersig = usersig.generate(sdkappid, key, identifier, sig_expire)
         self._own_http = http is None
-        self.http = http or httpx.AsyncClient(timeout=30)
+        self.http = http or http_client()
 
     def url(self, api: str) -> str:
         return f"{self.base_url}/v4/{api}"
