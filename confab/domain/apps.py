@@ -21,6 +21,13 @@ from confab.usersig import UserSigError, VerifiedSig, verify
 
 CUSTOM_PROFILE_RE = re.compile(r"^Tag_Profile_Custom_[A-Za-z]{1,8}$")
 CUSTOM_FRIEND_RE = re.compile(r"^Tag_SNS_Custom_[A-Za-z]{1,8}$")
+GROUP_FIELD_KEY_RE = re.compile(r"^[A-Za-z0-9_]{1,16}$")  # reference/groups.md §8
+MAX_GROUP_FIELDS = 10
+MAX_GROUP_MEMBER_FIELDS = 5
+GROUP_FIELD_MAX_BYTES = 512
+GROUP_MEMBER_FIELD_MAX_BYTES = 64
+# who may read or write a custom group field, from most to least privileged (reference/groups.md §8)
+GROUP_FIELD_ACCESS = ("app_admin", "owner", "admin", "self", "member", "anyone")
 
 _CACHE_TTL = 5.0  # seconds an app read from the store is trusted (other processes may change it)
 _SIG_CACHE_SIZE = 4096
@@ -41,6 +48,24 @@ class CustomField(msgspec.Struct, forbid_unknown_fields=True):
             raise ValueError("custom field max_len must be 1..500 bytes")
 
 
+class GroupField(msgspec.Struct, forbid_unknown_fields=True):
+    """A declared AppDefinedData (group) or AppMemberDefinedData (member) key.
+
+    `read`/`write` name the least privileged who may read/write it from a device: app_admin, owner,
+    admin, self (member fields: the member it belongs to), member, anyone. REST (the app admin) always may.
+    """
+
+    max_len: int = 0  # bytes; 0 = the type's maximum (512 group-level, 64 member-level)
+    read: str = "anyone"
+    write: str = "admin"
+
+    def __post_init__(self) -> None:
+        if self.read not in GROUP_FIELD_ACCESS or self.write not in GROUP_FIELD_ACCESS:
+            raise ValueError(f"group field read/write must be one of {', '.join(GROUP_FIELD_ACCESS)}")
+        if not 0 <= self.max_len <= GROUP_FIELD_MAX_BYTES:
+            raise ValueError(f"group field max_len must be 0..{GROUP_FIELD_MAX_BYTES} bytes")
+
+
 class AppSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Per-app settings. Every field has the vendor's default; `confab app set` changes them."""
 
@@ -58,6 +83,13 @@ class AppSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     c2c_check_friendship: bool = False  # user sends need a friendship (the console's "relationship check")
     batch_messages_per_minute: int = 12000  # batchsendmsg: each recipient counts (60007 beyond); 0 = off
     msg_extension_enabled: bool = True  # the console's "Set message extension" switch (10008 when off)
+    # groups
+    custom_group_fields: dict[str, GroupField] = {}  # AppDefinedData keys (<= 10)
+    custom_group_member_fields: dict[str, GroupField] = {}  # AppMemberDefinedData keys (<= 5)
+    group_max_members: dict[str, int] = {}  # per type name: lowers the type's ceiling (ruling 5)
+    group_history_before_join: dict[str, bool] = {}  # per type name: overrides the type's default (ruling 9)
+    group_member_tips_stored: dict[str, bool] = {}  # per type name: join/leave tips kept (ruling 9)
+    group_attr_writes_per_second: int = 5  # per group (10049 beyond; seed 17007)
 
     def validate(self) -> None:
         for tag in self.custom_profile_fields:
@@ -66,6 +98,17 @@ class AppSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
         for tag in self.custom_friend_fields:
             if not CUSTOM_FRIEND_RE.match(tag):
                 raise ValueError(f"{tag}: custom friend fields are Tag_SNS_Custom_ + 1-8 letters")
+        for fields, most, size in (
+            (self.custom_group_fields, MAX_GROUP_FIELDS, GROUP_FIELD_MAX_BYTES),
+            (self.custom_group_member_fields, MAX_GROUP_MEMBER_FIELDS, GROUP_MEMBER_FIELD_MAX_BYTES),
+        ):
+            if len(fields) > most:
+                raise ValueError(f"at most {most} custom group fields of a kind")
+            for key, spec in fields.items():
+                if not GROUP_FIELD_KEY_RE.match(key):
+                    raise ValueError(f"{key}: custom group field keys are 1-16 of A-Z a-z 0-9 _")
+                if spec.max_len > size:
+                    raise ValueError(f"{key}: max_len at most {size} bytes")
         for name, limit in self.rate_limits.items():
             if limit < 0 or (name != "*" and name.count("/") != 1):
                 raise ValueError(f"rate limit {name!r}: use 'service/command' or '*' with a count >= 0")
