@@ -14,6 +14,7 @@ class Entry(NamedTuple):
     command: str
     title: str
     seed: str  # where the seed documents it, e.g. "004:20895-21045"
+    alias_of: str = ""  # for an older command name: the seed's command it stands for
 
 
 SEED_ENDPOINTS: list[tuple[str, str, str, str]] = [
@@ -208,12 +209,25 @@ SEED_ENDPOINTS: list[tuple[str, str, str, str]] = [
 ]
 
 
+# Older command names that server SDKs in use still call (DECISIONS 21): (service, old command) -> the
+# seed's command. Each is registered as its own endpoint (its reply keeps the old names); it is not a
+# seed API, so `confab endpoints` counts only SEED_ENDPOINTS.
+ALIASES: dict[tuple[str, str], str] = {
+    ("group_open_http_svc", "get_group_shutted_uin"): "get_group_muted_account",
+}
+
 _BY_KEY = {(e[0], e[1]): Entry(*e) for e in SEED_ENDPOINTS}
 
 
 def entry(service: str, command: str) -> Entry:
-    """The catalog's entry for v4/{service}/{command}; LookupError when the seed does not document it."""
-    try:
-        return _BY_KEY[(service, command)]
-    except KeyError:
-        raise LookupError(f"v4/{service}/{command} is not in the seed's catalog (confab/rest/catalog.py)") from None
+    """The catalog's entry for v4/{service}/{command} (an older name in ALIASES gets its seed command's
+    entry under its own name); LookupError when the seed does not document it."""
+    found = _BY_KEY.get((service, command))
+    if found is not None:
+        return found
+    seed_command = ALIASES.get((service, command))
+    if seed_command is not None:
+        seed = _BY_KEY[(service, seed_command)]
+        title = f"{seed.title} (older command name of {seed_command})"
+        return seed._replace(command=command, title=title, alias_of=seed_command)
+    raise LookupError(f"v4/{service}/{command} is not in the seed's catalog (confab/rest/catalog.py)")

@@ -44,6 +44,8 @@ class Endpoint:
     aliases: dict[str, str] = field(default_factory=dict)
     # the service's successful replies end with "ErrorDisplay": "" (profile, sns, recentcontact)
     error_display: bool = False
+    # an older command name (catalog.ALIASES): the seed's command it stands for
+    alias_of: str = ""
 
     @property
     def path(self) -> str:
@@ -125,6 +127,7 @@ class Service:
                     account_type_error=account_type_error,
                     aliases=dict(aliases or {}),
                     error_display=self.error_display,
+                    alias_of=entry.alias_of,
                 )
             )
             return handler

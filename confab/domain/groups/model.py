@@ -194,7 +194,10 @@ async def role_of(conn: Any, app: App, group: Group, actor: str | None) -> Role 
     if actor is None or app.is_admin(actor):
         return Role.APP_ADMIN
     found = await member(conn, group, actor)
-    return found.role if found else None
+    if found is not None:
+        return found.role
+    # the owner of an AVChatRoom is a member only while watching, and the owner still
+    return Role.OWNER if actor and actor == group.owner else None
 
 
 def role_label(value: object) -> Role:

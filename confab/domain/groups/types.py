@@ -64,7 +64,13 @@ class GroupType:
     supports_topics: bool
     member_custom_data: bool  # AppMemberDefinedData (not for AVChatRoom)
     attributes: bool  # group custom attributes (group_open_attr_http_svc)
+    attributes_clear: bool  # clear_group_attr (not for Community, seed 17011-17030)
+    counters: bool  # group counters (not for Community, seed 20390-20410)
+    ban_role: Role | None  # the least role that may ban (None: no bans; AVChatRoom only, seed 14404-14420)
     online_list: bool  # online member count/list APIs (AVChatRoom, Community)
+    # get_group_member_info pages only by `Next` (seed 15655-15660, ruling 18): no Offset, no unpaged list
+    members_paged_by_next: bool
+    owner_transferable: bool  # change_group_owner (not AVChatRoom, seed 15083-15105)
     id_prefix: str = "@TGS#"
 
 
@@ -97,7 +103,12 @@ WORK = GroupType(
     supports_topics=False,
     member_custom_data=True,
     attributes=True,
+    attributes_clear=True,
+    counters=True,
+    ban_role=None,
     online_list=False,
+    members_paged_by_next=False,
+    owner_transferable=True,
 )
 PUBLIC = GroupType(
     name="Public",
@@ -128,7 +139,12 @@ PUBLIC = GroupType(
     supports_topics=False,
     member_custom_data=True,
     attributes=True,
+    attributes_clear=True,
+    counters=True,
+    ban_role=None,
     online_list=False,
+    members_paged_by_next=False,
+    owner_transferable=True,
 )
 MEETING = GroupType(
     name="ChatRoom",
@@ -159,7 +175,12 @@ MEETING = GroupType(
     supports_topics=False,
     member_custom_data=True,
     attributes=True,
+    attributes_clear=True,
+    counters=True,
+    ban_role=None,
     online_list=False,
+    members_paged_by_next=False,
+    owner_transferable=True,
 )
 LIVE = GroupType(
     name="AVChatRoom",
@@ -190,7 +211,12 @@ LIVE = GroupType(
     supports_topics=False,
     member_custom_data=False,
     attributes=True,
+    attributes_clear=True,
+    counters=True,
+    ban_role=Role.OWNER,
     online_list=True,
+    members_paged_by_next=False,
+    owner_transferable=False,
 )
 COMMUNITY = GroupType(
     name="Community",
@@ -221,7 +247,12 @@ COMMUNITY = GroupType(
     supports_topics=True,
     member_custom_data=True,
     attributes=True,
+    attributes_clear=False,
+    counters=False,
+    ban_role=None,
     online_list=True,
+    members_paged_by_next=True,
+    owner_transferable=True,
     id_prefix="@TGS#_",
 )
 

@@ -71,6 +71,7 @@ group_mutes = sa.Table(
     sa.Column("group_id", GROUP_ID, primary_key=True),
     sa.Column("user_id", USER_ID, primary_key=True),
     sa.Column("until", sa.BigInteger, nullable=False),  # Unix time; groups.mutes.PERMANENT for ever
+    sa.Index("ix_group_mutes_user", "sdkappid", "user_id"),
 )
 
 # Banned from an AVChatRoom: removed and kept out until `until` (seed 14404-14719).
@@ -83,6 +84,7 @@ group_bans = sa.Table(
     sa.Column("banned_at", sa.BigInteger, nullable=False),
     sa.Column("until", sa.BigInteger, nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Index("ix_group_bans_user", "sdkappid", "user_id"),
 )
 
 # A user's request to join (ApplyJoinOption NeedPermission) or an invitation waiting for an answer.
@@ -96,6 +98,7 @@ group_requests = sa.Table(
     sa.Column("inviter", USER_ID, nullable=False, server_default=""),
     sa.Column("message", sa.Text, nullable=False, server_default=""),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_group_requests_user", "sdkappid", "user_id"),
 )
 
 # The group's stream: tips now, ordinary messages from issue 13; one row per entry, numbered by MsgSeq

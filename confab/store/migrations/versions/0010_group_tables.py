@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("user_id", UID, primary_key=True),
         sa.Column("until", sa.BigInteger, nullable=False),
     )
+    op.create_index("ix_group_mutes_user", "group_mutes", ["sdkappid", "user_id"])
     op.create_table(
         "group_bans",
         *_key(),
@@ -82,6 +83,7 @@ def upgrade() -> None:
         sa.Column("until", sa.BigInteger, nullable=False),
         sa.Column("description", sa.Text, nullable=False, server_default=""),
     )
+    op.create_index("ix_group_bans_user", "group_bans", ["sdkappid", "user_id"])
     op.create_table(
         "group_requests",
         *_key(),
@@ -91,6 +93,7 @@ def upgrade() -> None:
         sa.Column("message", sa.Text, nullable=False, server_default=""),
         sa.Column("created_at", sa.BigInteger, nullable=False),
     )
+    op.create_index("ix_group_requests_user", "group_requests", ["sdkappid", "user_id"])
     op.create_table(
         "group_messages",
         *_key(),
