@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from confab.domain import accounts, hooks
 from confab.domain.c2c import edits
+from confab.domain.groups import members
 from confab.domain.msg_ext import purge_accounts as msg_ext_purge
 from confab.domain.mutes import c2c_mute_check
 from confab.domain.mutes import purge_accounts as mutes_purge
@@ -13,4 +14,10 @@ from tests.support import ServerHandle
 
 def test_every_cross_area_rule_is_installed(server: ServerHandle) -> None:
     assert hooks.user_c2c_send_checks == [checks.blocklisted, checks.friendship_required, c2c_mute_check]
-    assert set(accounts.delete_hooks) == {edits.purge_accounts, checks.purge_accounts, mutes_purge, msg_ext_purge}
+    assert set(accounts.delete_hooks) == {
+        edits.purge_accounts,
+        checks.purge_accounts,
+        mutes_purge,
+        msg_ext_purge,
+        members.purge_accounts,
+    }

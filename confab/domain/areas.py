@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from confab.domain import accounts, hooks, msg_ext, mutes
 from confab.domain.c2c import edits
+from confab.domain.groups import members
 from confab.domain.sns import checks
 
 USER_C2C_SEND_CHECKS: tuple[hooks.UserSendCheck, ...] = (
@@ -21,6 +22,7 @@ ACCOUNT_PURGES: tuple[accounts.DeleteHook, ...] = (
     checks.purge_accounts,  # friends, blocklists, requests, relationship state
     mutes.purge_accounts,
     msg_ext.purge_accounts,
+    members.purge_accounts,  # memberships, owned groups, requests, group mutes and bans
 )
 
 
