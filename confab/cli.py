@@ -1,4 +1,4 @@
-"""The `confab` command: serve, usersig, app create|list|show|set|field, endpoints, migrate."""
+"""The `confab` command: serve, usersig, app create|list|show|set|field|group-field, endpoints, migrate."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import msgspec
 
 from confab import usersig
 from confab.config import Settings
-from confab.domain.apps import App, AppDirectory, AppSettings, CustomField
+from confab.domain.apps import GROUP_FIELD_ACCESS, App, AppDirectory, AppSettings, CustomField, GroupField
 from confab.store import Store
 
 
@@ -251,6 +251,10 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
             updated = await apps.update(app.sdkappid, settings=new_settings)
             _print_app(updated, with_key=False)
             return 0
+        if action == "group-field":
+            updated = await apps.update(app.sdkappid, settings=_group_field(app.settings, args))
+            _print_app(updated, with_key=False)
+            return 0
         raise SystemExit(f"unknown app command {action}")
 
     try:
@@ -258,6 +262,17 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
     except (ValueError, msgspec.ValidationError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+
+
+def _group_field(current: AppSettings, args: argparse.Namespace) -> AppSettings:
+    """Declare (or remove) an AppDefinedData key, or with --member an AppMemberDefinedData key."""
+    attr = "custom_group_member_fields" if args.member else "custom_group_fields"
+    declared = dict(getattr(current, attr))
+    if args.remove:
+        declared.pop(args.key, None)
+    else:
+        declared[args.key] = GroupField(max_len=args.max_len, read=args.read, write=args.write)
+    return msgspec.structs.replace(current, **{attr: declared})  # apps.update validates count and key
 
 
 def _apply_setting(current: AppSettings, name: str, value: Any) -> AppSettings:
@@ -318,6 +333,19 @@ def build_parser() -> argparse.ArgumentParser:
     field.add_argument("--admin-read-only", action="store_true")
     field.add_argument("--admin-write-only", action="store_true")
     field.add_argument("--remove", action="store_true")
+    gfield = app_sub.add_parser(
+        "group-field",
+        help="declare (or --remove) a custom group field (AppDefinedData; --member: AppMemberDefinedData)",
+    )
+    gfield.add_argument("sdkappid", type=int)
+    gfield.add_argument("key", help="1-16 of A-Z a-z 0-9 _")
+    gfield.add_argument("--member", action="store_true", help="a member-level field (AppMemberDefinedData)")
+    gfield.add_argument("--max-len", type=int, default=0, help="bytes; 0 = the most (512 group, 64 member)")
+    gfield.add_argument("--read", choices=GROUP_FIELD_ACCESS, default="anyone", help="least who may read from a device")
+    gfield.add_argument(
+        "--write", choices=GROUP_FIELD_ACCESS, default="admin", help="least who may write from a device"
+    )
+    gfield.add_argument("--remove", action="store_true")
     app.set_defaults(func=cmd_app)
     return parser
 

@@ -1,5 +1,5 @@
 """Group IDs (ruling 8; reference/groups.md §5): server-assigned `@TGS#` + type character + base32,
-communities `@TGS#_` + such an ID; custom IDs printable ASCII, under 48 bytes, not starting `@TGS#`."""
+communities `@TGS#_` + such an ID; custom IDs printable ASCII, at most 48 bytes (ruling 8), not starting `@TGS#`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import secrets
 from confab.domain.groups.types import COMMUNITY, GroupType
 from confab.errors import ApiError
 
-CUSTOM_MAX_BYTES = 47  # "shorter than 48 bytes"
+CUSTOM_MAX_BYTES = 48  # ruling 8: at most 48 bytes (the page says "shorter than 48")
 SERVER_PREFIX = "@TGS#"
 TOPIC_MARK = "@TOPIC#_"
 
@@ -25,7 +25,7 @@ def check_custom(group_id: object, gtype: GroupType) -> str:
     if not isinstance(group_id, str) or not group_id:
         raise ApiError(10004, "GroupId must be a non-empty string")
     if len(group_id.encode()) > CUSTOM_MAX_BYTES or not all(" " <= ch <= "~" for ch in group_id):
-        raise ApiError(10004, "a custom GroupId is printable ASCII, shorter than 48 bytes")
+        raise ApiError(10004, f"a custom GroupId is printable ASCII of at most {CUSTOM_MAX_BYTES} bytes")
     if TOPIC_MARK in group_id:
         raise ApiError(10004, f"a custom GroupId may not contain {TOPIC_MARK}")
     if gtype is COMMUNITY:

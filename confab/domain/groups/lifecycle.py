@@ -15,7 +15,7 @@ from confab.domain.apps import App
 from confab.domain.groups import fields, ids, model, notices, profile, roster
 from confab.domain.groups.model import Group, dumps
 from confab.domain.groups.roster import NewMember
-from confab.domain.groups.types import LIVE, GroupType, Role
+from confab.domain.groups.types import UNLIMITED, GroupType, Role
 from confab.errors import ApiError
 from confab.store.tables.groups import (
     group_bans,
@@ -61,6 +61,9 @@ async def create(rt: Runtime, app: App, spec: NewGroup, *, operator: str, how: s
     """Create a group (create_group, import_group, a user's create). The owner, when named, becomes
     a member; so does everyone in `members`. Answers 10021/10025 for a custom ID already taken."""
     gtype = spec.gtype
+    imported = how == "imported"
+    if imported and not gtype.importable:
+        raise ApiError(10007, f"{gtype.name} groups cannot be imported: create one and modify its profile")
     if spec.members and not gtype.rest_add_members:
         raise ApiError(10007, f"members cannot be added to an {gtype.name} group: users join it themselves")
     if len(spec.members) > CREATE_MEMBERS_MAX:
@@ -68,12 +71,18 @@ async def create(rt: Runtime, app: App, spec: NewGroup, *, operator: str, how: s
     if spec.support_topic and not gtype.supports_topics:
         raise ApiError(10004, "SupportTopic is for Community groups only")
     group_id = ids.check_custom(spec.group_id, gtype) if spec.group_id is not None else ids.mint(gtype)
-    max_members = profile.check_max_members(app, gtype, spec.max_members)
+    default_max = profile.IMPORT_DEFAULT_MAX_MEMBERS if imported else None
+    max_members = profile.check_max_members(app, gtype, spec.max_members, default_max)
     apply_option = profile.check_apply_option(gtype, spec.apply_option)
+    if not gtype.apply_option_supported:  # "valid only for groups that can be joined by users" (seed 11892-11900)
+        apply_option = gtype.default_apply_option
     invite_option = profile.check_invite_option(gtype, spec.invite_option)
+    now = int(time.time())
+    created_at = spec.created_at or now
     roster_: dict[str, NewMember] = {}
     if spec.owner and gtype.member_profiles:
-        roster_[spec.owner] = NewMember(spec.owner, Role.OWNER)
+        # an imported group's owner joined when the group was made (import_group_member: JoinTime >= CreateTime)
+        roster_[spec.owner] = NewMember(spec.owner, Role.OWNER, join_time=created_at if imported else 0)
     for m in spec.members:
         if m.role is Role.OWNER:
             raise ApiError(10004, "MemberList may give the Admin role only; name the owner in Owner_Account")
@@ -82,8 +91,6 @@ async def create(rt: Runtime, app: App, spec: NewGroup, *, operator: str, how: s
         roster_.setdefault(m.user_id, m)
     if max_members and len(roster_) > max_members:
         raise ApiError(10038, f"{len(roster_)} members do not fit a group of {max_members}")
-    now = int(time.time())
-    created_at = spec.created_at or now
     async with rt.store.tx() as tx:
         if spec.group_id is not None:
             taken = (
@@ -92,9 +99,11 @@ async def create(rt: Runtime, app: App, spec: NewGroup, *, operator: str, how: s
                 )
             ).first()
             if taken is not None:
-                if spec.owner and taken.owner == spec.owner:
+                # custom IDs come only from REST: "you" is the owner named (none = the app admin itself);
+                # import_group documents 10021 alone (seed 13899)
+                if taken.owner == spec.owner and not imported:
                     raise ApiError(10025, f"you already use the group ID {group_id!r}; disband that group first")
-                raise ApiError(10021, f"the group ID {group_id!r} is already in use")
+                raise ApiError(10021, f"the group ID {group_id!r} is already used by another owner")
         named = [spec.owner] if spec.owner else []
         named += [m.user_id for m in spec.members]
         missing = set(named) - await accounts.existing(tx.conn, app.sdkappid, named)
@@ -131,7 +140,8 @@ async def create(rt: Runtime, app: App, spec: NewGroup, *, operator: str, how: s
         group = await model.get(tx, app.sdkappid, group_id)
         await roster.insert(tx, group, list(roster_.values()))
         users = list(roster_)
-        await notices.tell(tx, rt, group, users, "group.joined", {"Operator": operator, "How": how})
+        if not imported:  # import_group delivers no notifications (seed 13622-13624)
+            await notices.tell(tx, rt, group, users, "group.joined", {"Operator": operator, "How": how})
         notices.publish(
             tx,
             rt,
@@ -183,38 +193,49 @@ class InfoChange:
         )
 
 
-async def modify_info(rt: Runtime, app: App, group_id: str, change: InfoChange, *, operator: str | None) -> Group:
+async def modify_info(
+    rt: Runtime,
+    app: App,
+    group_id: str,
+    change: InfoChange,
+    *,
+    operator: str | None,
+    shown_as: str | None = None,
+) -> Group:
     """Apply a profile change; a device needs the type's editing role (Work groups: any member, and
-    then only the name, introduction, notification and face)."""
+    then only the name, introduction, notification and face); custom keys need their write level.
+    `shown_as`: the operator the tip names (modify_group_base_info's From_Account, seed 13533-13540);
+    it changes who is reported, never what is allowed."""
     async with rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
         gtype = group.gtype
         role = await model.role_of(tx, app, group, operator)
         if role is None:
             raise ApiError(10007, "only members may edit the group's profile")
-        if role < gtype.edit_profile_role:
+        profile_change = change.texts or any(
+            v is not None for v in (change.max_members, change.apply_option, change.invite_option, change.mute_all)
+        )
+        if profile_change and role < gtype.edit_profile_role:
             raise ApiError(
                 10007, f"in {gtype.name} groups the profile is edited by the {gtype.edit_profile_role.label}"
             )
-        if role < Role.ADMIN and (
-            change.max_members is not None
-            or change.apply_option
-            or change.invite_option
-            or change.mute_all is not None
-            or change.app_data
+        if role < Role.ADMIN and any(
+            v is not None for v in (change.max_members, change.apply_option, change.invite_option, change.mute_all)
         ):
             raise ApiError(10007, "members may change only the name, introduction, notification and face")
         if change.app_data:
             fields.require_writable(app, list(change.app_data), role, member=False)
+        if shown_as and not await accounts.existing(tx.conn, app.sdkappid, [shown_as]):
+            raise ApiError(10004, f"From_Account {shown_as!r} is not an account of this app")
         values: dict[str, Any] = {}
         reported: dict[str, Any] = {}
         for text in profile.TEXT_FIELDS:
             if text.name in change.texts:
                 values[text.column] = change.texts[text.name]
                 reported[text.name] = change.texts[text.name]
-        if change.max_members is not None:
+        if change.max_members is not None and profile.ceiling(app, gtype) != UNLIMITED:  # AV: ignored
             top = profile.check_max_members(app, gtype, change.max_members)
-            if top and top < group.member_num:
+            if top < group.member_num:
                 raise ApiError(10004, f"MaxMemberNum {top} is below the current MemberNum {group.member_num}")
             values["max_member_num"] = top
             reported["MaxMemberNum"] = top
@@ -232,7 +253,6 @@ async def modify_info(rt: Runtime, app: App, group_id: str, change: InfoChange, 
         if change.app_data:
             merged = fields.apply(group.app_data, change.app_data)
             values["app_data"] = dumps(merged)
-            group.app_data = merged
             reported["AppDefinedData"] = model.key_values(change.app_data)
         if not values:
             return group
@@ -241,7 +261,7 @@ async def modify_info(rt: Runtime, app: App, group_id: str, change: InfoChange, 
         values["last_info_time"] = now
         await tx.execute(groups.update().where(group.where()).values(**values))
         group = await model.get(tx, app.sdkappid, group_id)
-        who = operator or app.admins[0]
+        who = shown_as or operator or app.admins[0]
         await notices.tip(tx, rt, app, group, "GroupInfoChange", who, {"Changes": reported})
         notices.publish(tx, rt, notices.InfoChanged(**notices.event_base(group, who), changes=reported))
     return group
@@ -252,8 +272,8 @@ async def change_owner(rt: Runtime, app: App, group_id: str, new_owner: str, *, 
     plain member. AVChatRoom ownership cannot be transferred (seed 15083-15105)."""
     async with rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
-        if group.gtype is LIVE:
-            raise ApiError(10007, "AVChatRoom ownership cannot be transferred")
+        if not group.gtype.owner_transferable:
+            raise ApiError(10007, f"{group.gtype.name} ownership cannot be transferred")
         role = await model.role_of(tx, app, group, operator)
         if role is not Role.APP_ADMIN and role is not Role.OWNER:
             raise ApiError(10007, "only the owner may hand over the group")

@@ -14,6 +14,7 @@ NAME_MAX = 30  # seed 11866-11869
 INTRODUCTION_MAX = 240  # seed 11871-11874
 NOTIFICATION_MAX = 300  # seed 11876-11879
 FACE_URL_MAX = 100  # seed 11881-11882
+IMPORT_DEFAULT_MAX_MEMBERS = 2000  # import_group: "The default value is 2,000" (seed 13797-13800)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +55,13 @@ def ceiling(app: App, gtype: GroupType) -> int:
     return min(gtype.max_members, lowered) if lowered else gtype.max_members
 
 
-def check_max_members(app: App, gtype: GroupType, value: int | None) -> int:
+def check_max_members(app: App, gtype: GroupType, value: int | None, default: int | None = None) -> int:
+    """MaxMemberCount/MaxMemberNum as asked (None or 0: `default`, else the ceiling), within the ceiling."""
     top = ceiling(app, gtype)
     if gtype.max_members == UNLIMITED and not app.settings.group_max_members.get(gtype.name):
         return UNLIMITED  # "ignored for AVChatRoom"
     if value is None or value == 0:
-        return top
+        return min(default, top) if default else top
     if value < 0 or (top != UNLIMITED and value > top):
         raise ApiError(10004, f"MaxMemberCount must be 1..{top} for {gtype.name} groups")
     return value
