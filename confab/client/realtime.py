@@ -193,3 +193,73 @@ class ChatClient:
 
     async def conversations(self, **cursor: Any) -> dict[str, Any]:
         return await self.request("conversations", **cursor)
+
+    # -- groups (docs/client-protocol.md, "Groups") ---------------------------------------------------
+
+    async def create_group(self, group_type: str, name: str, **options: Any) -> dict[str, Any]:
+        """Create a group owned by this user; `options` as the op's data (MemberList, Introduction ...)."""
+        return await self.request("create_group", Type=group_type, Name=name, **options)
+
+    async def destroy_group(self, group_id: str) -> None:
+        await self.request("destroy_group", GroupId=group_id)
+
+    async def edit_group(self, group_id: str, **changes: Any) -> dict[str, Any]:
+        return await self.request("edit_group", GroupId=group_id, **changes)
+
+    async def apply_join(self, group_id: str, message: str = "") -> int:
+        """Ask to join: 1 when in, 3 when an owner or admin must approve."""
+        return (await self.request("apply_join", GroupId=group_id, ApplyMsg=message))["Result"]
+
+    async def join_requests(self) -> list[dict[str, Any]]:
+        """Requests waiting in the groups this user owns or administers."""
+        return (await self.request("join_requests"))["RequestList"]
+
+    async def accept_join(self, group_id: str, user: str) -> None:
+        await self.request("accept_join", GroupId=group_id, Member_Account=user)
+
+    async def refuse_join(self, group_id: str, user: str) -> None:
+        await self.request("refuse_join", GroupId=group_id, Member_Account=user)
+
+    async def quit_group(self, group_id: str) -> None:
+        await self.request("quit", GroupId=group_id)
+
+    async def invite(self, group_id: str, users: list[str]) -> list[dict[str, Any]]:
+        """Add users; each item's Result: 0 failed, 1 added, 2 already a member, 3 waiting for approval."""
+        return (await self.request("invite", GroupId=group_id, MemberList=users))["MemberList"]
+
+    async def kick(self, group_id: str, users: list[str], reason: str = "") -> None:
+        await self.request("kick", GroupId=group_id, MemberList=users, Reason=reason)
+
+    async def set_role(self, group_id: str, user: str, role: str) -> None:
+        """`role` "Admin" or "Member" (the owner's call)."""
+        await self.request("set_role", GroupId=group_id, Member_Account=user, Role=role)
+
+    async def mute(self, group_id: str, users: list[str], seconds: int) -> None:
+        """Mute for `seconds` (0 unmutes, 4294967295 for ever)."""
+        await self.request("mute", GroupId=group_id, Members_Account=users, MuteTime=seconds)
+
+    async def set_member_info(self, group_id: str, **changes: Any) -> None:
+        """This user's own NameCard, MsgFlag, AppMemberDefinedData in the group."""
+        await self.request("set_member_info", GroupId=group_id, **changes)
+
+    async def my_groups(self, **options: Any) -> dict[str, Any]:
+        return await self.request("my_groups", **options)
+
+    async def group_info(self, group_ids: list[str], **filters: Any) -> list[dict[str, Any]]:
+        return (await self.request("group_info", GroupIdList=group_ids, **filters))["GroupInfo"]
+
+    async def group_members(self, group_id: str, **options: Any) -> dict[str, Any]:
+        return await self.request("group_members", GroupId=group_id, **options)
+
+    async def group_tips(self, group_id: str, after_seq: int = 0, limit: int = 20) -> dict[str, Any]:
+        return await self.request("group_tips", GroupId=group_id, AfterSeq=after_seq, Limit=limit)
+
+    async def catch_up_group(self, group_id: str, after_seq: int) -> list[dict[str, Any]]:
+        """Every stored tip of the group after `after_seq` (the last MsgSeq this device saw), page by page."""
+        tips: list[dict[str, Any]] = []
+        while True:
+            page = await self.group_tips(group_id, after_seq, limit=100)
+            tips += page["TipList"]
+            if page["Complete"] or not page["TipList"]:
+                return tips
+            after_seq = page["TipList"][-1]["MsgSeq"]

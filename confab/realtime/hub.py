@@ -5,6 +5,9 @@ push frame once, and hands it to each session's outbox (never awaiting a device:
 dropped when its outbox is full). Each session tracks the last feed seq it delivered; an entry
 that would leave a gap (the bus overtook a commit, or the subscription overflowed) sends the session
 back to the store to catch up, so a device sees every stored entry exactly once, in order.
+
+Group stream entries (`GroupEntry`, e.g. tips) are not per-user: the group index (group_index.py)
+names the group's members connected here, and each of their devices gets the one frame.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ import msgspec
 from confab.bus.memory import BusOverflow
 from confab.domain import feed
 from confab.domain.feed import FeedEntry
+from confab.domain.groups.notices import GroupEntry, GroupEvent
 from confab.events import AccountsDeleted
 from confab.realtime import protocol
+from confab.realtime.group_index import GroupIndex
 
 _encode = msgspec.json.Encoder().encode
 
@@ -130,12 +135,17 @@ class Hub:
         self.sessions: dict[tuple[int, str], dict[str, Session]] = {}
         # mobile devices that went away without logging out: (app, user) -> {platform: until}
         self.push_online: dict[tuple[int, str], dict[str, float]] = {}
+        self.groups = GroupIndex()  # connected users by group, for group stream entries
         self._pump: asyncio.Task | None = None
 
     # -- connections -----------------------------------------------------------------------------
 
-    def attach(self, session: Session) -> None:
-        """Register a logged-in device; an older session on the same platform is replaced."""
+    def attach(self, session: Session) -> bool:
+        """Register a logged-in device; an older session on the same platform is replaced. True when
+        it is the user's first device here (their groups must then be indexed)."""
+        first = (session.app, session.user) not in self.sessions
+        if first:
+            self.groups.expect(session.app, session.user)
         devices = self.sessions.setdefault((session.app, session.user), {})
         old = devices.get(session.platform)
         if old is not None:
@@ -144,6 +154,7 @@ class Hub:
         away = self.push_online.get((session.app, session.user))
         if away:
             away.pop(session.platform, None)
+        return first
 
     def detach(self, session: Session, *, logout: bool) -> None:
         key = (session.app, session.user)
@@ -152,6 +163,7 @@ class Hub:
             del devices[session.platform]
             if not devices:
                 del self.sessions[key]
+                self.groups.forget(session.app, session.user)
             if (
                 not logout
                 and session.platform in protocol.MOBILE_PLATFORMS
@@ -213,6 +225,10 @@ class Hub:
                 async for event in subscription:
                     if isinstance(event, FeedEntry):
                         self.deliver(event)
+                    elif isinstance(event, GroupEntry):
+                        self.deliver_group(event, self.groups.route(event))
+                    elif isinstance(event, GroupEvent):
+                        self.groups.observe(event)
                     elif isinstance(event, AccountsDeleted):
                         for user in event.user_ids:
                             self.kick(event.sdkappid, user)
@@ -221,6 +237,7 @@ class Hub:
                 for devices in list(self.sessions.values()):
                     for session in devices.values():
                         self.resync(session)
+                detach_task(self.reindex())
             except asyncio.CancelledError:
                 subscription.close()
                 raise
@@ -232,6 +249,30 @@ class Hub:
         frame = protocol.push(entry.kind, entry.seq, bytes(entry.payload))
         for session in list(devices.values()):
             self._deliver_one(session, entry, frame)
+
+    def deliver_group(self, entry: GroupEntry, users: set[str]) -> None:
+        """A group stream entry to the connected devices of `users` (outside the per-user feed: feed_seq
+        0; the MsgSeq in the payload lets a device notice a gap and call group_tips)."""
+        if not users:
+            return
+        frame = protocol.push(entry.kind, 0, bytes(entry.payload))
+        for user in tuple(users):
+            for session in list(self.sessions.get((entry.sdkappid, user), {}).values()):
+                session.offer(frame)
+
+    async def reindex(self) -> None:
+        """After missed bus events the group index may be stale: re-read each connected user's groups
+        (a query per connected user, on this rare recovery path only)."""
+        for app, user in self.groups.users():
+            self.groups.expect(app, user)
+            try:
+                async with self.rt.store.read() as conn:
+                    held = await self.groups.load(conn, app, user)
+            except Exception:
+                log.exception("re-reading a user's groups failed")
+                continue
+            for entry in held:
+                self.deliver_group(entry, {user})
 
     def _deliver_one(self, session: Session, entry: FeedEntry, frame: bytes) -> None:
         if entry.seq == 0:  # online-only: never stored, so never replayed
@@ -254,18 +295,25 @@ class Hub:
         lost or sent twice.
         """
         session.syncing = True
-        self.attach(session)
-        async with self.rt.store.read() as conn:
-            latest = await feed.latest_seq(conn, session.app, session.user)
-            if cursor is None:
-                session.delivered = latest
-            else:
-                session.delivered = max(0, min(cursor, latest))
-                first = await feed.read_after(conn, session.app, session.user, session.delivered, limit=1)
-                oldest = first[0].seq if first else latest + 1
-                if oldest > session.delivered + 1:  # entries past retention (7 days) are gone
-                    gap = {"Cursor": session.delivered, "OldestAvailable": oldest, "Latest": latest}
-                    session.offer(protocol.push("sync.gap", 0, _encode(gap)))
+        first_device = self.attach(session)
+        try:
+            async with self.rt.store.read() as conn:
+                held = await self.groups.load(conn, session.app, session.user) if first_device else []
+                latest = await feed.latest_seq(conn, session.app, session.user)
+                if cursor is None:
+                    session.delivered = latest
+                else:
+                    session.delivered = max(0, min(cursor, latest))
+                    first = await feed.read_after(conn, session.app, session.user, session.delivered, limit=1)
+                    oldest = first[0].seq if first else latest + 1
+                    if oldest > session.delivered + 1:  # entries past retention (7 days) are gone
+                        gap = {"Cursor": session.delivered, "OldestAvailable": oldest, "Latest": latest}
+                        session.offer(protocol.push("sync.gap", 0, _encode(gap)))
+        except BaseException:  # never leave a half-attached session (or its group index record) behind
+            self.detach(session, logout=True)
+            raise
+        for entry in held:
+            self.deliver_group(entry, {session.user})
         await self.catch_up(session)
 
     def resync(self, session: Session) -> None:

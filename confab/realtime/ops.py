@@ -299,3 +299,7 @@ class BlackGet(msgspec.Struct):
 @op("blacklist", BlackGet)
 async def blacklist(actor: Actor, req: BlackGet) -> dict:
     return await blocklist.get(actor.rt, actor.app, actor.user, start_index=req.StartIndex, max_limited=req.MaxLimited)
+
+
+# group operations live in their own module; importing it registers them (it imports `op` from here)
+from confab.realtime import group_ops  # noqa: E402, F401
