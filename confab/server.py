@@ -4,6 +4,7 @@ docs page, health."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -96,6 +97,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await rt.start()
         hub.start()
+        # Everything loaded so far (modules, tables, compiled statements) lives as long as the process:
+        # out of the collector's sight, a full collection scans only what requests made since, instead
+        # of pausing every request for 40-80 ms (measured: bench/README.md, "Groups").
+        gc.freeze()
         try:
             yield
         finally:
