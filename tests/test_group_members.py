@@ -13,7 +13,7 @@ import pytest
 from confab.domain.apps import GroupField
 from confab.domain.feed import FeedEntry
 from confab.domain.groups import lifecycle, members, model, notices, types
-from confab.store.tables.groups import group_bans, group_requests
+from confab.store.tables.groups import group_requests
 from tests.support import AppHandle, assert_error, assert_ok
 
 CREATE = "group_open_http_svc/create_group"
@@ -126,20 +126,6 @@ async def test_add_errors(app: AppHandle) -> None:
     live = await make_group(app, "AVChatRoom")
     assert_error(await app.call(ADD, {"GroupId": live, "MemberList": [{"Member_Account": "u1"}]}), 10007)
     assert group_of(app, gid).member_num == 1
-
-
-async def test_add_a_banned_user_fails_alone(app: AppHandle) -> None:
-    await app.import_accounts("bad", "good")
-    gid = await make_group(app)
-
-    async def ban(rt: Any, _: Any) -> None:
-        async with rt.store.tx() as tx:
-            row = {"sdkappid": app.sdkappid, "group_id": gid, "user_id": "bad", "banned_at": 0}
-            await tx.execute(group_bans.insert().values(**row, until=int(time.time()) + 600))
-
-    run(app, ban)
-    reply = await app.ok(ADD, {"GroupId": gid, "MemberList": [{"Member_Account": "bad"}, {"Member_Account": "good"}]})
-    assert reply["MemberList"] == [{"Member_Account": "bad", "Result": 0}, {"Member_Account": "good", "Result": 1}]
 
 
 # -- delete_group_member ---------------------------------------------------------------------------

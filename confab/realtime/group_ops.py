@@ -292,17 +292,7 @@ class GroupInfo(msgspec.Struct):
 @op("group_info", GroupInfo)
 async def group_info(actor: Actor, req: GroupInfo) -> dict:
     """As get_group_info, read with the user's permissions (each group has its own ErrorCode)."""
-    given = req.ResponseFilter
-    filters = (
-        listing.everything()
-        if given is None
-        else {
-            "base_fields": given.GroupBaseInfoFilter or (),
-            "member_fields": given.MemberInfoFilter or (),
-            "group_keys": given.AppDefinedDataFilter_Group or (),
-            "member_keys": given.AppDefinedDataFilter_GroupMember or (),
-        }
-    )
+    filters = listing.response_filters(req.ResponseFilter)
     found = await listing.group_infos(actor.rt, actor.app, req.GroupIdList, viewer=actor.user, **filters)
     return {"GroupInfo": found}
 

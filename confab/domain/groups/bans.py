@@ -165,6 +165,28 @@ async def banned(
     return page, (offset + limit if len(rows) > limit else 0)
 
 
+_BANNED_AMONG = sa.select(group_bans.c.user_id).where(
+    group_bans.c.sdkappid == sa.bindparam("app"),
+    group_bans.c.group_id == sa.bindparam("gid"),
+    group_bans.c.user_id.in_(sa.bindparam("uids", expanding=True)),
+    group_bans.c.until > sa.bindparam("now"),
+)
+
+
+async def banned_among(conn: Any, group: Group, user_ids: list[str], now: int) -> set[str]:
+    """Which of these users a running ban keeps out (none where the type has no bans)."""
+    if group.gtype.ban_role is None:
+        return set()
+    found: set[str] = set()
+    for start in range(0, len(user_ids), roster.CHUNK):
+        part = user_ids[start : start + roster.CHUNK]
+        rows = await conn.execute(
+            _BANNED_AMONG, {"app": group.sdkappid, "gid": group.group_id, "uids": part, "now": now}
+        )
+        found.update(r[0] for r in rows)
+    return found
+
+
 async def is_banned(conn: Any, group: Group, user_id: str) -> bool:
     """Is the user kept out of the group by a running ban (joining is refused)?"""
     until = (await conn.execute(_IS_BANNED, {"app": group.sdkappid, "gid": group.group_id, "uid": user_id})).scalar()

@@ -202,6 +202,19 @@ async def group_infos(
     return out
 
 
+def response_filters(given: Any | None) -> dict[str, Filter]:
+    """get_group_info's filters from a request's ResponseFilter (REST or a device): none given means
+    everything the viewer may read; with one, only what its lists name (seed 12879)."""
+    if given is None:
+        return everything()
+    return {
+        "base_fields": given.GroupBaseInfoFilter or (),
+        "member_fields": given.MemberInfoFilter or (),
+        "group_keys": given.AppDefinedDataFilter_Group or (),
+        "member_keys": given.AppDefinedDataFilter_GroupMember or (),
+    }
+
+
 def everything() -> dict[str, Filter]:
     """The filters of a request without ResponseFilter: all fields the viewer may read."""
     return {"base_fields": None, "member_fields": None, "group_keys": None, "member_keys": None}
@@ -222,16 +235,20 @@ _JOINED_FROM = group_members.join(
 _MEMBER_COLUMNS = [c.label(f"m_{c.name}") for c in group_members.c] + [group_mutes.c.until.label("m_until")]
 
 
-class _MemberView:
-    """A joined row's member half under the names Member.from_row reads."""
-
-    __slots__ = ("_row",)
-
-    def __init__(self, row: Any) -> None:
-        self._row = row
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._row, f"m_{name}")
+def _member_half(row: Any) -> Member:
+    """The member half of a joined row (columns labelled m_*)."""
+    return Member(
+        user_id=row.m_user_id,
+        role=Role(row.m_role),
+        join_time=row.m_join_time,
+        join_seq=row.m_join_seq,
+        read_seq=row.m_read_seq,
+        msg_flag=row.m_msg_flag,
+        name_card=row.m_name_card,
+        last_send_time=row.m_last_send_time,
+        app_data={},  # SelfInfo carries no custom member data
+        mute_until=row.m_until or 0,
+    )
 
 
 def _unread(group: Group, m: Member) -> int:
@@ -285,26 +302,25 @@ async def joined(
         where.append(groups.c.active == 1)
     if support_topic:
         where.append(groups.c.support_topic == 1)
-    page = (
-        sa.select(groups, *_MEMBER_COLUMNS)
-        .select_from(_JOINED_FROM)
-        .where(*where)
-        .order_by(group_members.c.group_id)
-        .offset(offset)
-    )
+    base_wanted = frozenset(base_fields or ())
+    self_wanted = frozenset(self_fields or ())
+    ids_only = not (base_wanted or self_wanted or support_topic)  # the basic request: GroupId alone
+    columns: list[Any] = [group_members.c.group_id] if ids_only else [groups, *_MEMBER_COLUMNS]
+    page = sa.select(*columns).select_from(_JOINED_FROM).where(*where).order_by(group_members.c.group_id).offset(offset)
     if limit:
         page = page.limit(limit)
     count = sa.select(sa.func.count()).select_from(_JOINED_FROM).where(*where)
     async with rt.store.read() as conn:
         total = (await conn.execute(count)).scalar_one()
         rows = list(await conn.execute(page))
-    base_wanted = frozenset(base_fields or ())
-    self_wanted = frozenset(self_fields or ())
-    now = int(time.time())
     entries: list[dict[str, Any]] = []
+    now = int(time.time())
     for row in rows:
+        if ids_only:  # records cost ~30 us a row to build; a user in 1,000 groups asks for none
+            entries.append({"GroupId": row[0]})
+            continue
         group = Group.from_row(row)
-        m = Member.from_row(_MemberView(row))
+        m = _member_half(row)
         entry: dict[str, Any] = {"GroupId": group.group_id, **model.base_info(group, base_wanted)}
         self_info = _self_info(group, m, self_wanted, now) if self_wanted else {}
         if support_topic:  # topics (issue 14) will sum over topics; until then the group's own stream

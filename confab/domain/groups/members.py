@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from confab.domain import accounts
 from confab.domain.apps import App
-from confab.domain.groups import fields, model, mutes, notices, roster
+from confab.domain.groups import bans, fields, model, mutes, notices, roster
 from confab.domain.groups.model import Group, Member, dumps
 from confab.domain.groups.roster import NewMember
 from confab.domain.groups.types import MSG_FLAGS, ROLE_BY_LABEL, Role
@@ -62,21 +62,6 @@ def _unique(user_ids: list[str], field_name: str, most: int, too_many: int) -> l
 
 
 # -- adding ----------------------------------------------------------------------------------------
-
-_BANNED = sa.select(group_bans.c.user_id).where(
-    group_bans.c.sdkappid == sa.bindparam("app"),
-    group_bans.c.group_id == sa.bindparam("gid"),
-    group_bans.c.user_id.in_(sa.bindparam("uids", expanding=True)),
-    group_bans.c.until > sa.bindparam("now"),
-)
-
-
-async def _banned(conn: Any, group: Group, user_ids: list[str], now: int) -> set[str]:
-    found: set[str] = set()
-    for part in accounts.chunks(user_ids):
-        rows = await conn.execute(_BANNED, {"app": group.sdkappid, "gid": group.group_id, "uids": part, "now": now})
-        found.update(r[0] for r in rows)
-    return found
 
 
 def _invites_need_approval(group: Group, role: Role | None) -> bool:
@@ -140,7 +125,7 @@ async def add(
         if missing:
             raise ApiError(10019, f"not accounts of this app: {', '.join(sorted(missing))}")
         present = await roster.member_ids(tx, group, users)
-        banned = await _banned(tx, group, users, now)
+        banned = await bans.banned_among(tx, group, users, now)
         fresh = [u for u in users if u not in present and u not in banned]
         left = roster.room_left(group)
         if not needs_approval and left is not None and len(fresh) > left:

@@ -43,6 +43,13 @@ async def member_ids(conn: object, group: Group, user_ids: list[str]) -> set[str
     return found
 
 
+_ANY_REQUEST = (
+    sa.select(group_requests.c.user_id)
+    .where(group_requests.c.sdkappid == sa.bindparam("sdkappid"), group_requests.c.group_id == sa.bindparam("group_id"))
+    .limit(1)
+)
+
+
 def room_left(group: Group) -> int | None:
     """How many more members fit (None: no ceiling)."""
     if group.max_member_num == UNLIMITED:
@@ -73,6 +80,8 @@ async def insert(tx: Tx, group: Group, new: list[NewMember]) -> None:
     ]
     await tx.execute(group_members.insert(), rows)
     await _count(tx, group, len(new))
+    if (await tx.execute(_ANY_REQUEST, group.key)).first() is None:
+        return  # the usual case: one index probe instead of a delete over every newcomer
     users = [m.user_id for m in new]
     for start in range(0, len(users), CHUNK):
         await tx.execute(

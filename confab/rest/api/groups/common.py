@@ -34,3 +34,27 @@ def new_member(app: App, entry: MemberEntry, field: str = "MemberList") -> NewMe
     role = Role.MEMBER if entry.Role is None else role_label(entry.Role)
     data = fields.parse(app, key_values(entry.AppMemberDefinedData), member=True, field="AppMemberDefinedData")
     return NewMember(user, role, app_data=data)
+
+
+# -- reply pieces ------------------------------------------------------------------------------------
+
+
+class KeyValueOut(msgspec.Struct, forbid_unknown_fields=True):
+    """One AppDefinedData / AppMemberDefinedData entry in a reply."""
+
+    Key: str
+    Value: str
+
+
+class MemberOut(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
+    """A member in a reply: Member_Account and the fields the request's filters asked for."""
+
+    Member_Account: str
+    Role: str | None = None
+    JoinTime: int | None = None
+    MsgSeq: int | None = None
+    MsgFlag: str | None = None
+    LastSendMsgTime: int | None = None
+    MuteUntil: int | None = None
+    NameCard: str | None = None
+    AppMemberDefinedData: list[KeyValueOut] | None = None

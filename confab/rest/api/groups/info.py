@@ -11,15 +11,11 @@ from confab.decoding import Int64
 from confab.domain.groups import listing
 from confab.domain.limits import require_user_id
 from confab.errors import ApiError
+from confab.rest.api.groups.common import KeyValueOut, MemberOut
 from confab.rest.call import Call
 from confab.rest.services import GROUP
 
 # -- replies -----------------------------------------------------------------------------------------
-
-
-class KeyValueOut(msgspec.Struct, forbid_unknown_fields=True):
-    Key: str
-    Value: str
 
 
 class BaseInfoOut(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True, kw_only=True):
@@ -43,18 +39,6 @@ class BaseInfoOut(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True
     InviteJoinOption: str | None = None
     MuteAllMember: str | None = None
     SupportTopic: int | None = None
-
-
-class MemberOut(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
-    Member_Account: str
-    Role: str | None = None
-    JoinTime: int | None = None
-    MsgSeq: int | None = None
-    MsgFlag: str | None = None
-    LastSendMsgTime: int | None = None
-    MuteUntil: int | None = None
-    NameCard: str | None = None
-    AppMemberDefinedData: list[KeyValueOut] | None = None
 
 
 class GroupInfoOut(BaseInfoOut, kw_only=True):
@@ -117,23 +101,12 @@ class GetGroupInfo(msgspec.Struct):
     ResponseFilter: GroupInfoFilter | None = None
 
 
-def _filters(given: GroupInfoFilter | None) -> dict[str, listing.Filter]:
-    """No ResponseFilter: everything; with one, only what its filters name (seed 12879)."""
-    if given is None:
-        return listing.everything()
-    return {
-        "base_fields": given.GroupBaseInfoFilter or (),
-        "member_fields": given.MemberInfoFilter or (),
-        "group_keys": given.AppDefinedDataFilter_Group or (),
-        "member_keys": given.AppDefinedDataFilter_GroupMember or (),
-    }
-
-
 @GROUP.endpoint("get_group_info", request=GetGroupInfo, response=GetGroupInfoReply)
 async def get_group_info(call: Call, req: GetGroupInfo) -> dict[str, Any]:
     if req.GroupIdList is None:
         raise ApiError(10004, "GroupIdList is required")
-    found = await listing.group_infos(call.rt, call.app, req.GroupIdList, viewer=None, **_filters(req.ResponseFilter))
+    filters = listing.response_filters(req.ResponseFilter)
+    found = await listing.group_infos(call.rt, call.app, req.GroupIdList, viewer=None, **filters)
     return {"GroupInfo": found}
 
 

@@ -12,7 +12,7 @@ from confab.domain.groups import fields, lifecycle, members, model
 from confab.domain.groups.types import Role
 from confab.domain.limits import require_user_id
 from confab.errors import ApiError
-from confab.rest.api.groups.common import KeyValue, key_values
+from confab.rest.api.groups.common import KeyValue, MemberOut, key_values
 from confab.rest.call import Call
 from confab.rest.replies import NoFields
 from confab.rest.services import GROUP
@@ -129,21 +129,9 @@ class GetGroupMemberInfo(msgspec.Struct):
     Next: Any = None
 
 
-class MemberInfo(msgspec.Struct, omit_defaults=True):
-    Member_Account: str
-    Role: str | None = None
-    JoinTime: int | None = None
-    MsgSeq: int | None = None
-    MsgFlag: str | None = None
-    LastSendMsgTime: int | None = None
-    MuteUntil: int | None = None
-    NameCard: str | None = None
-    AppMemberDefinedData: list[KeyValue] | None = None
-
-
 class GetGroupMemberInfoReply(msgspec.Struct, omit_defaults=True):
     MemberNum: int
-    MemberList: list[MemberInfo]
+    MemberList: list[MemberOut]
     Next: str | None = None  # Next mode only (communities)
 
 
