@@ -194,6 +194,16 @@ class ChatClient:
     async def conversations(self, **cursor: Any) -> dict[str, Any]:
         return await self.request("conversations", **cursor)
 
+    # -- group messages (docs/client-protocol.md, "Group messages") ----------------------------------
+
+    async def send_group_msg(self, group_id: str, body: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
+        """Send to a group; the reply has MsgSeq and MsgTime (and MsgDropReason when it was dropped)."""
+        return await self.request("send_group_msg", GroupId=group_id, MsgBody=body, **options)
+
+    async def send_group_text(self, group_id: str, text: str, **options: Any) -> dict[str, Any]:
+        body = [{"MsgType": "TIMTextElem", "MsgContent": {"Text": text}}]
+        return await self.send_group_msg(group_id, body, **options)
+
     # -- groups (docs/client-protocol.md, "Groups") ---------------------------------------------------
 
     async def create_group(self, group_type: str, name: str, **options: Any) -> dict[str, Any]:

@@ -1,0 +1,298 @@
+"""Group messages (issue 13): composing, the checks a sender passes, storing once, live fan-out.
+
+A message is one row in the group's stream (`group_messages`, kind "msg"), numbered by the group's
+MsgSeq inside the storing transaction (`UPDATE groups SET next_msg_seq = next_msg_seq + 1 ...
+RETURNING`: gap-free and unique under any concurrency, on both databases). It is published once as
+a `GroupEntry` ("group.msg"), encoded once; each process's gateway delivers it to the group's members
+connected there (realtime/group_index.py). Nothing is written per member: unread counts come from the
+group's seq and each member's read seq (a sender's read seq moves to their own message).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import sqlalchemy as sa
+
+from confab.domain import accounts
+from confab.domain import mutes as global_mutes
+from confab.domain.apps import App
+from confab.domain.c2c import bodies
+from confab.domain.groups import bans, model, mutes, notices
+from confab.domain.groups.model import Group
+from confab.domain.groups.types import Role
+from confab.errors import ApiError
+from confab.events import Event
+from confab.store.tables.groups import group_members, group_messages, groups
+from confab.windows import WindowCounter
+
+if TYPE_CHECKING:
+    from confab.runtime import Runtime
+
+PRIORITIES = {"High": 1, "Normal": 2, "Low": 3, "Lowest": 4}  # ruling 4: integers in history
+PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
+SEND_CONTROLS = frozenset({"NoUnread", "NoLastMsg"})
+FORBID_CONTROLS = frozenset({"ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback"})
+DEDUPE_SECONDS = 300  # same Random and content within 5 minutes: the later one is dropped (seed 2207-2212)
+DROP_FREQUENCY = "MsgFreqCtrl"  # MsgDropReason of a message over the group's rate (the page's sample reply)
+
+_encode = msgspec.json.Encoder().encode
+
+
+class GroupMessageSent(Event, frozen=True):
+    """A stored (or online-only) group message, for webhooks (Group.CallbackAfterSendMsg)."""
+
+    group_id: str
+    group_type: str
+    sender: str
+    msg_seq: int  # 0 for an online-only message
+    random: int
+    online_only: bool
+    source: str  # "rest" or "user"
+
+
+@dataclass(slots=True)
+class GroupOutgoing:
+    """A validated group message about to be stored or delivered."""
+
+    body_json: bytes
+    random: int
+    priority: int
+    cloud_data: str | None = None
+    push_json: bytes | None = None
+    at_json: bytes | None = None
+    online_only: bool = False
+    no_unread: bool = False
+    no_last_msg: bool = False
+    support_extension: bool = False
+    forbid_callbacks: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class GroupSent:
+    msg_time: int
+    msg_seq: int
+    drop_reason: str = ""
+
+
+def compose(
+    body: Any,
+    *,
+    random: int | None,
+    priority: Any = None,
+    cloud_data: str | None = None,
+    push_info: Any = None,
+    at_info: Any = None,
+    online_only_flag: int = 0,
+    send_controls: list[str] | None = None,
+    forbid_callbacks: list[str] | None = None,
+    support_extension: int = 0,
+) -> GroupOutgoing:
+    """The message a send describes, validated (10004; 80002 over 12 KB, ruling 1)."""
+    bodies.validate_body(body, code=10004, not_array_code=10004)
+    body_json = _encode(body)
+    if bodies.packet_size(body_json, cloud_data) > bodies.MAX_PACKET_BYTES:
+        raise ApiError(80002, f"MsgBody plus CloudCustomData exceed {bodies.MAX_PACKET_BYTES} bytes")
+    if random is None:
+        random = secrets.randbits(32)
+    elif not 0 <= random <= 0xFFFFFFFF:
+        raise ApiError(10004, "Random must be a 32-bit unsigned integer")
+    if priority is None:
+        priority = "Normal"
+    if priority not in PRIORITIES:
+        raise ApiError(10004, f"MsgPriority must be one of {', '.join(PRIORITIES)}")
+    controls = set(send_controls or ())
+    if not controls <= SEND_CONTROLS:
+        raise ApiError(10004, f"SendMsgControl: unknown option(s) {sorted(controls - SEND_CONTROLS)}")
+    forbid = frozenset(forbid_callbacks or ())
+    if not forbid <= FORBID_CONTROLS:
+        raise ApiError(10004, f"ForbidCallbackControl: unknown option(s) {sorted(forbid - FORBID_CONTROLS)}")
+    if online_only_flag not in (0, 1):
+        raise ApiError(10004, "OnlineOnlyFlag is 0 or 1")
+    if online_only_flag and controls:
+        raise ApiError(10004, "SendMsgControl cannot be used with OnlineOnlyFlag 1")
+    if support_extension not in (0, 1):
+        raise ApiError(10004, "SupportMessageExtension is 0 or 1")
+    if push_info is not None and not isinstance(push_info, dict):
+        raise ApiError(10004, "OfflinePushInfo must be an object")
+    if at_info is not None and not isinstance(at_info, list):
+        raise ApiError(10004, "GroupAtInfo must be an array")
+    return GroupOutgoing(
+        body_json=body_json,
+        random=random,
+        priority=PRIORITIES[priority],
+        cloud_data=cloud_data,
+        push_json=_encode(push_info) if push_info is not None else None,
+        at_json=_encode(at_info) if at_info is not None else None,
+        online_only=online_only_flag == 1,
+        no_unread="NoUnread" in controls,
+        no_last_msg="NoLastMsg" in controls,
+        support_extension=support_extension == 1,
+        forbid_callbacks=forbid,
+    )
+
+
+# -- per-process guards ------------------------------------------------------------------------------
+
+_rates = WindowCounter(1.0)
+
+
+class _Recent:
+    """Messages seen in the last five minutes by (app, group, Random): the dedupe of seed 2207-2212.
+    Per process: a duplicate sent through another process is stored (noted in docs/compatibility.md)."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self._seen: OrderedDict[tuple[int, str, int], tuple[bytes, float, int, int]] = OrderedDict()
+        self._size = size
+
+    def get(self, key: tuple[int, str, int], digest: bytes) -> tuple[int, int] | None:
+        hit = self._seen.get(key)
+        if hit is None or hit[0] != digest or time.monotonic() - hit[1] > DEDUPE_SECONDS:
+            return None
+        return hit[2], hit[3]
+
+    def put(self, key: tuple[int, str, int], digest: bytes, msg_time: int, msg_seq: int) -> None:
+        self._seen[key] = (digest, time.monotonic(), msg_time, msg_seq)
+        self._seen.move_to_end(key)
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+
+
+_recent = _Recent()
+
+# -- statements (hot path: built once) ---------------------------------------------------------------
+
+_STAMP = (
+    groups.update()
+    .where(groups.c.sdkappid == sa.bindparam("app"), groups.c.group_id == sa.bindparam("gid"))
+    .values(next_msg_seq=groups.c.next_msg_seq + 1, last_msg_time=sa.bindparam("now"), active=1)
+    .returning(groups.c.next_msg_seq)
+)
+_STAMP_QUIET = (  # NoLastMsg: the conversation's last-message time stays
+    groups.update()
+    .where(groups.c.sdkappid == sa.bindparam("app"), groups.c.group_id == sa.bindparam("gid"))
+    .values(next_msg_seq=groups.c.next_msg_seq + 1, active=1)
+    .returning(groups.c.next_msg_seq)
+)
+_INSERT = group_messages.insert()
+_SENDER_READ = (
+    group_members.update()
+    .where(
+        group_members.c.sdkappid == sa.bindparam("app"),
+        group_members.c.group_id == sa.bindparam("gid"),
+        group_members.c.user_id == sa.bindparam("uid"),
+    )
+    .values(last_send_time=sa.bindparam("now"), read_seq=sa.bindparam("seq"))
+)
+
+
+def wire(group: Group, sender: str, out: GroupOutgoing, msg_time: int, msg_seq: int) -> bytes:
+    """The message as devices receive it and history returns it (MsgBody spliced in, not re-encoded)."""
+    doc: dict[str, Any] = {
+        "GroupId": group.group_id,
+        "MsgSeq": msg_seq,
+        "MsgTime": msg_time,
+        "From_Account": sender,
+        "Random": out.random,
+        "MsgPriority": out.priority,
+        "MsgBody": msgspec.Raw(out.body_json),
+    }
+    if out.cloud_data is not None:
+        doc["CloudCustomData"] = out.cloud_data
+    if out.at_json is not None:
+        doc["GroupAtInfo"] = msgspec.Raw(out.at_json)
+    if out.support_extension:
+        doc["SupportMessageExtension"] = 1
+    if out.online_only:
+        doc["OnlineOnlyFlag"] = 1
+    return _encode(doc)
+
+
+async def _check_sender(conn: Any, app: App, group: Group, sender: str, *, by_admin: bool) -> None:
+    """Who may speak (reference/groups.md §4, seed 2320-2335): a device user must be a member, not
+    muted in the group or globally (10017), not banned, and speak while MuteAllMember is on only as
+    owner or admin; a REST send names an existing account (or the admin), and mutes still apply."""
+    if app.is_admin(sender):
+        return
+    now = int(time.time())
+    member = await model.member(conn, group, sender)
+    if by_admin:
+        if member is None and not await accounts.existing(conn, app.sdkappid, [sender]):
+            raise ApiError(10004, f"From_Account {sender!r} is not an account of this app")
+    elif member is None and sender != group.owner:
+        raise ApiError(10007, "only members of the group may send to it")
+    until = member.mute_until if member is not None else await mutes.muted_until(conn, group, sender)
+    if until > now:
+        raise ApiError(10017, f"{sender} is muted in this group")
+    if await global_mutes.group_muted_until(conn, app.sdkappid, sender):
+        raise ApiError(10017, f"{sender} is muted for group messages (setnospeaking)")
+    if not by_admin:
+        role = member.role if member is not None else Role.OWNER
+        if group.mute_all and role < Role.ADMIN:
+            raise ApiError(10017, "the group is muted: only the owner and admins may speak")
+        if group.gtype.ban_role is not None and await bans.is_banned(conn, group, sender):
+            raise ApiError(10017, f"{sender} is banned from this group")
+
+
+async def send(
+    rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutgoing, *, by_admin: bool
+) -> GroupSent:
+    """Store and deliver one group message (send_group_msg; a device's send). A failed check consumes
+    no seq (the transaction rolls back); a message over the group's rate is dropped with
+    MsgDropReason; a repeat of the same Random and content within five minutes answers the first."""
+    digest = hashlib.blake2b(out.body_json + (out.cloud_data or "").encode(), digest_size=16).digest()
+    key = (app.sdkappid, group_id, out.random)
+    now = int(time.time())
+    async with rt.store.tx() as tx:
+        group = await model.get(tx, app.sdkappid, group_id)
+        await _check_sender(tx, app, group, sender, by_admin=by_admin)
+        earlier = _recent.get(key, digest)
+        if earlier is not None:
+            return GroupSent(msg_time=earlier[0], msg_seq=earlier[1])
+        if not _rates.take((app.sdkappid, group_id), app.settings.group_msgs_per_second):
+            return GroupSent(msg_time=now, msg_seq=0, drop_reason=DROP_FREQUENCY)
+        stores = group.gtype.stores_history and not out.online_only
+        seq = 0
+        if stores:
+            stamp = _STAMP_QUIET if out.no_last_msg else _STAMP
+            seq = (await tx.execute(stamp, {"app": app.sdkappid, "gid": group_id, "now": now})).scalar_one() - 1
+        payload = wire(group, sender, out, now, seq)
+        if stores:
+            row = {
+                "sdkappid": app.sdkappid,
+                "group_id": group_id,
+                "topic_id": "",
+                "msg_seq": seq,
+                "kind": "msg",
+                "sender": sender,
+                "msg_time": now,
+                "random": out.random,
+                "body": payload.decode(),
+                "recalled": 0,
+            }
+            await tx.execute(_INSERT, row)
+            params = {"app": app.sdkappid, "gid": group_id, "uid": sender, "now": now, "seq": seq}
+            await tx.execute(_SENDER_READ, params)  # own messages are never unread
+        entry = notices.GroupEntry(
+            sdkappid=app.sdkappid, at=now, group_id=group_id, seq=seq, kind="group.msg", payload=msgspec.Raw(payload)
+        )
+        event = GroupMessageSent(
+            sdkappid=app.sdkappid,
+            at=now,
+            group_id=group_id,
+            group_type=group.gtype.name,
+            sender=sender,
+            msg_seq=seq,
+            random=out.random,
+            online_only=not stores,
+            source="rest" if by_admin else "user",
+        )
+        notices.publish(tx, rt, entry, event)
+    _recent.put(key, digest, now, seq)
+    return GroupSent(msg_time=now, msg_seq=seq)
