@@ -278,3 +278,16 @@ async def test_wrongly_typed_data_counts_toward_the_bad_frame_limit(app: AppHand
     await ws.send(frame)
     await ws.wait_closed()
     assert ws.close_code == protocol.CLOSE_BAD_FRAMES
+
+
+async def test_a_gateway_frame_refused_for_a_nul_answers_its_seq(app: AppHandle) -> None:
+    """A NUL anywhere refuses the whole frame before its fields are read; the refusal still names the
+    frame's seq, or a client waiting on that request would wait for ever."""
+    await app.import_accounts("alice")
+    ws = await _gateway(app, "alice")
+    try:
+        await ws.send(json.dumps({"seq": 9, "op": "send", "data": {"To_Account": "a\u0000b", "MsgBody": TEXT}}))
+        reply = json.loads(await ws.recv())
+        assert reply["seq"] == 9 and reply["code"] == protocol.CODE_BAD_FRAME, reply
+    finally:
+        await ws.close()

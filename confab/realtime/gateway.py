@@ -31,6 +31,23 @@ def _decode_request(raw: str) -> protocol.Request:
     return decoding.decode(_request_decoder, raw)
 
 
+class _SeqOnly(msgspec.Struct):
+    seq: int | None = None
+
+
+_seq_decoder = msgspec.json.Decoder(_SeqOnly)
+
+
+def _seq_of(raw: str) -> int | None:
+    """The seq of a frame refused as a whole (e.g. U+0000 in its data), so the refusal answers the
+    request that sent it instead of leaving the client waiting."""
+    try:
+        seq = _seq_decoder.decode(raw).seq
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    return seq if seq is not None and 0 <= seq < 1 << 63 else None
+
+
 class Connection:
     """One socket's reader: rate limits, parsing, dispatch. Writing is the session's job."""
 
@@ -112,6 +129,7 @@ class Connection:
             await self.close(protocol.CLOSE_LOGIN_FAILED, "login failed")
             return None
         except (msgspec.ValidationError, decoding.MalformedJson) as err:
+            seq = seq if seq is not None else _seq_of(raw)
             await self.send(protocol.reply(seq, protocol.CODE_BAD_FRAME, f"bad login frame: {err}"))
             await self.close(protocol.CLOSE_LOGIN_FAILED, "login failed")
             return None
@@ -140,7 +158,7 @@ class Connection:
         try:
             request = _decode_request(text)
         except msgspec.ValidationError as err:
-            await self.bad(session, None, protocol.CODE_BAD_FRAME, f"not a request: {err}")
+            await self.bad(session, _seq_of(text), protocol.CODE_BAD_FRAME, f"not a request: {err}")
             return None
         except decoding.MalformedJson as err:
             await self.bad(session, None, protocol.CODE_BAD_JSON, f"frame is not valid JSON: {err}")
