@@ -204,6 +204,23 @@ class ChatClient:
         body = [{"MsgType": "TIMTextElem", "MsgContent": {"Text": text}}]
         return await self.send_group_msg(group_id, body, **options)
 
+    async def read_group(self, group_id: str, msg_seq: int = 0) -> dict[str, Any]:
+        """Mark the group read up to `msg_seq` (0: all); the reply has MsgSeq (last read) and UnreadMsgNum."""
+        return await self.request("read_group", GroupId=group_id, MsgSeq=msg_seq)
+
+    async def group_history(
+        self, group_id: str, number: int = 20, seq: int | None = None, with_recalled: bool = False
+    ) -> dict[str, Any]:
+        """A page of the group's history, newest first from `seq` (None: the newest): `RspMsgList`."""
+        data: dict[str, Any] = {"GroupId": group_id, "ReqMsgNumber": number, "WithRecalledMsg": int(with_recalled)}
+        if seq is not None:
+            data["ReqMsgSeq"] = seq
+        return await self.request("group_history", **data)
+
+    async def recall_group_msg(self, group_id: str, msg_seq: int) -> dict[str, Any]:
+        """Recall one's own group message (or, as owner/admin, a lower member's)."""
+        return await self.request("recall_group_msg", GroupId=group_id, MsgSeq=msg_seq)
+
     # -- groups (docs/client-protocol.md, "Groups") ---------------------------------------------------
 
     async def create_group(self, group_type: str, name: str, **options: Any) -> dict[str, Any]:

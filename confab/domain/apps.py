@@ -91,6 +91,8 @@ class AppSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     group_member_tips_stored: dict[str, bool] = {}  # per type name: join/leave tips kept (ruling 9)
     group_attr_writes_per_second: int = 5  # per group (10049 beyond; seed 17007)
     group_msgs_per_second: int = 40  # per group; beyond it messages are dropped with MsgDropReason
+    # send_broadcast_msg: the console switch the vendor sells with its Premium edition (10007 when off)
+    group_broadcast: bool = True
 
     def validate(self) -> None:
         for tag in self.custom_profile_fields:

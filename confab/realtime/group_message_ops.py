@@ -8,7 +8,8 @@ from typing import Any
 import msgspec
 
 from confab.decoding import Int64
-from confab.domain.groups import messages, model
+from confab.domain.groups import history, messages, model
+from confab.errors import ApiError
 from confab.realtime.ops import Actor, op
 
 
@@ -44,3 +45,52 @@ async def send_group_msg(actor: Actor, req: SendGroupMsg) -> dict:
     if sent.drop_reason:
         reply["MsgDropReason"] = sent.drop_reason
     return reply
+
+
+class GroupHistory(msgspec.Struct):
+    GroupId: str
+    ReqMsgNumber: Int64 = 20
+    ReqMsgSeq: Int64 | None = None
+    WithRecalledMsg: Int64 = 0
+
+
+@op("group_history", GroupHistory)
+async def group_history(actor: Actor, req: GroupHistory) -> dict:
+    """The group's history newest first from ReqMsgSeq (absent: the newest), as group_msg_get_simple,
+    from the user's joining on unless the type or app lets members see earlier messages (ruling 9)."""
+    gid = model.require_id(req.GroupId, 10015)
+    if req.WithRecalledMsg not in (0, 1):
+        raise ApiError(10004, "WithRecalledMsg is 0 or 1")
+    return await history.page(
+        actor.rt,
+        actor.app,
+        gid,
+        user=actor.user,
+        req_seq=req.ReqMsgSeq,
+        number=req.ReqMsgNumber,
+        with_recalled=req.WithRecalledMsg == 1,
+    )
+
+
+class RecallGroupMsg(msgspec.Struct):
+    GroupId: str
+    MsgSeq: Int64
+
+
+@op("recall_group_msg", RecallGroupMsg)
+async def recall_group_msg(actor: Actor, req: RecallGroupMsg) -> dict:
+    """Recall one message: one's own, or as owner/admin a lower member's, within the app's
+    `c2c_recall_limit_seconds` (10031 after); 10030 no such message, 10032 already recalled or a tip."""
+    gid = model.require_id(req.GroupId, 10015)
+    [(seq, code)] = await history.recall(actor.rt, actor.app, gid, [req.MsgSeq], operator=actor.user)
+    if code:
+        raise ApiError(code, _RECALL_INFO.get(code, "the message cannot be recalled"))
+    return {"GroupId": gid, "MsgSeq": seq}
+
+
+_RECALL_INFO = {
+    history.RECALL_MISSING: "no such message in this group",
+    history.RECALL_WINDOW: "the message is too old to recall",
+    history.RECALL_REFUSED: "the message cannot be recalled (already recalled, or a system message)",
+    history.RECALL_FORBIDDEN: "only the owner or an admin may recall another member's message",
+}

@@ -251,8 +251,11 @@ def _member_half(row: Any) -> Member:
     )
 
 
-def _unread(group: Group, m: Member) -> int:
-    """Messages after the member's read seq and after they joined (issue 13 counts messages only)."""
+def unread(group: Group, m: Member) -> int:
+    """UnreadMsgNum: the group's entries after the member's read seq and after they joined, O(1) per
+    member. Stored tips take seqs and count (docs/compatibility.md, "group unread"); a member's own
+    messages move their read seq (messages.send), imports set everyone's to the end (imports.py) and
+    set_unread_msg_num / import_group_member move it back (and the join seq with it, reads.py)."""
     if not group.gtype.has_unread:
         return 0
     last = group.next_msg_seq - 1
@@ -263,7 +266,7 @@ def _self_info(group: Group, m: Member, wanted: frozenset[str], now: int) -> dic
     info = model.member_info(m, wanted, now)
     info.pop("Member_Account", None)
     if "UnreadMsgNum" in wanted:
-        info["UnreadMsgNum"] = _unread(group, m)
+        info["UnreadMsgNum"] = unread(group, m)
     return info
 
 

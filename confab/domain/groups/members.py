@@ -248,7 +248,12 @@ async def import_members(rt: Runtime, app: App, group_id: str, entries: list[Imp
         if left is not None and len(fresh) > left:
             raise ApiError(10014, f"the group is full: room for {left} more, {len(fresh)} to import")
         last_seq = group.next_msg_seq - 1  # unread beyond the group's messages counts them all
-        new = [NewMember(e.user_id, e.role, join_time=e.join_time, read_seq=max(0, last_seq - e.unread)) for e in fresh]
+        # the unread messages are after the member's read seq and not before their join seq (listing.unread)
+        read = {e.user_id: max(0, last_seq - e.unread) for e in fresh}
+        new = [
+            NewMember(e.user_id, e.role, join_time=e.join_time, read_seq=read[e.user_id], join_seq=read[e.user_id] + 1)
+            for e in fresh
+        ]
         await roster.insert(tx, group, new)
         if new:
             who = app.admins[0]

@@ -93,12 +93,14 @@ def compose(
     send_controls: list[str] | None = None,
     forbid_callbacks: list[str] | None = None,
     support_extension: int = 0,
+    size_code: int = 80002,
 ) -> GroupOutgoing:
-    """The message a send describes, validated (10004; 80002 over 12 KB, ruling 1)."""
+    """The message a send describes, validated (10004; over 12 KB `size_code`: 80002 for sends, 10020
+    for imports, ruling 1)."""
     bodies.validate_body(body, code=10004, not_array_code=10004)
     body_json = _encode(body)
     if bodies.packet_size(body_json, cloud_data) > bodies.MAX_PACKET_BYTES:
-        raise ApiError(80002, f"MsgBody plus CloudCustomData exceed {bodies.MAX_PACKET_BYTES} bytes")
+        raise ApiError(size_code, f"MsgBody plus CloudCustomData exceed {bodies.MAX_PACKET_BYTES} bytes")
     if random is None:
         random = secrets.randbits(32)
     elif not 0 <= random <= 0xFFFFFFFF:
@@ -240,9 +242,7 @@ async def _check_sender(conn: Any, app: App, group: Group, sender: str, *, by_ad
             raise ApiError(10017, f"{sender} is banned from this group")
 
 
-async def send(
-    rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutgoing, *, by_admin: bool
-) -> GroupSent:
+async def send(rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutgoing, *, by_admin: bool) -> GroupSent:
     """Store and deliver one group message (send_group_msg; a device's send). A failed check consumes
     no seq (the transaction rolls back); a message over the group's rate is dropped with
     MsgDropReason; a repeat of the same Random and content within five minutes answers the first."""

@@ -271,7 +271,7 @@ def member_info(m: Member, fields: frozenset[str] | None = None, now: int | None
         "Member_Account": m.user_id,
         "Role": m.role.label,
         "JoinTime": m.join_time,
-        "MsgSeq": m.read_seq,
+        "MsgSeq": max(m.read_seq, m.join_seq - 1),  # last read: nothing before joining is unread
         "MsgFlag": m.msg_flag,
         "LastSendMsgTime": m.last_send_time,
         "MuteUntil": mute_until_reported(m.mute_until, now),

@@ -26,6 +26,7 @@ class NewMember:
     role: Role = Role.MEMBER
     join_time: int = 0  # 0 = now
     read_seq: int = 0
+    join_seq: int = 0  # 0 = the group's next MsgSeq (an import with unread messages starts earlier)
     name_card: str = ""
     msg_flag: str = ""  # "" = the type's default
     app_data: dict[str, str] = field(default_factory=dict)
@@ -69,7 +70,7 @@ async def insert(tx: Tx, group: Group, new: list[NewMember]) -> None:
             "user_id": m.user_id,
             "role": int(m.role),
             "join_time": m.join_time or now,
-            "join_seq": group.next_msg_seq,
+            "join_seq": m.join_seq or group.next_msg_seq,
             "read_seq": m.read_seq,
             "msg_flag": m.msg_flag or group.gtype.default_msg_flag,
             "name_card": m.name_card,

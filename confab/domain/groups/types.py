@@ -71,6 +71,7 @@ class GroupType:
     # get_group_member_info pages only by `Next` (seed 15655-15660, ruling 18): no Offset, no unpaged list
     members_paged_by_next: bool
     owner_transferable: bool  # change_group_owner (not AVChatRoom, seed 15083-15105)
+    broadcast_target: bool  # send_broadcast_msg reaches it (AVChatRoom only, seed 2572-2577)
     id_prefix: str = "@TGS#"
 
 
@@ -109,6 +110,7 @@ WORK = GroupType(
     online_list=False,
     members_paged_by_next=False,
     owner_transferable=True,
+    broadcast_target=False,
 )
 PUBLIC = GroupType(
     name="Public",
@@ -145,6 +147,7 @@ PUBLIC = GroupType(
     online_list=False,
     members_paged_by_next=False,
     owner_transferable=True,
+    broadcast_target=False,
 )
 MEETING = GroupType(
     name="ChatRoom",
@@ -181,6 +184,7 @@ MEETING = GroupType(
     online_list=False,
     members_paged_by_next=False,
     owner_transferable=True,
+    broadcast_target=False,
 )
 LIVE = GroupType(
     name="AVChatRoom",
@@ -217,6 +221,7 @@ LIVE = GroupType(
     online_list=True,
     members_paged_by_next=False,
     owner_transferable=False,
+    broadcast_target=True,
 )
 COMMUNITY = GroupType(
     name="Community",
@@ -253,6 +258,7 @@ COMMUNITY = GroupType(
     online_list=True,
     members_paged_by_next=True,
     owner_transferable=True,
+    broadcast_target=False,
     id_prefix="@TGS#_",
 )
 

@@ -1,0 +1,21 @@
+"""Reading a group over the gateway (docs/client-protocol.md, "Group messages"): `read_group` marks the
+device user's messages read up to a MsgSeq; the same domain call as set_unread_msg_num's module."""
+
+from __future__ import annotations
+
+import msgspec
+
+from confab.decoding import Int64
+from confab.domain.groups import model, reads
+from confab.realtime.ops import Actor, op
+
+
+class ReadGroup(msgspec.Struct):
+    GroupId: str
+    MsgSeq: Int64 = 0  # 0: everything up to the group's latest MsgSeq
+
+
+@op("read_group", ReadGroup)
+async def read_group(actor: Actor, req: ReadGroup) -> dict:
+    gid = model.require_id(req.GroupId, 10015)
+    return await reads.mark_read(actor.rt, actor.app, gid, actor.user, req.MsgSeq)
