@@ -31,6 +31,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
 
 from confab.config import Settings
 from confab.realtime import protocol
@@ -176,10 +177,50 @@ class GuardedHttp(HttpToolsProtocol):
             self.transport.close()
 
 
+DIRECT_WRITE = "confab.direct_write"  # the ASGI scope extension holding GuardedWebSocket.write_text_frame
+
+
+def text_frame(payload: bytes) -> bytes:
+    """One unmasked, final WebSocket text frame (RFC 6455 5.2): what a server sends, the same bytes for
+    every recipient of a message."""
+    n = len(payload)
+    if n < 126:
+        head = bytes((0x81, n))
+    elif n < 65536:
+        head = b"\x81\x7e" + n.to_bytes(2, "big")
+    else:
+        head = b"\x81\x7f" + n.to_bytes(8, "big")
+    return head + payload
+
+
 class GuardedWebSocket(WebSocketsSansIOProtocol):
-    """websockets (sans-I/O) whose close gives up on a peer that does not read."""
+    """websockets (sans-I/O) whose close gives up on a peer that does not read, and which lets the hub
+    write a finished frame straight to the socket."""
 
     limits = Limits.of(Settings())  # config() subclasses with the server's own
+
+    async def run_asgi(self) -> None:
+        self.scope.setdefault("extensions", {})[DIRECT_WRITE] = self.write_text_frame  # type: ignore[assignment]
+        await super().run_asgi()
+
+    def write_text_frame(self, payload: bytes) -> bool:
+        """Write `payload` as a text frame now, if nothing stands in the way (open, not closing, the
+        transport below its high-water mark); False sends the caller to the ordinary ASGI send. Measured
+        (bench/README.md, "Group fan-out"): the ASGI path decodes, re-encodes and re-frames the same
+        message once per recipient, ~45 us of a delivery's CPU; this path ~19 us. Ordering holds: the
+        library's own sends write to the transport synchronously too, and the hub uses this only when
+        the session has nothing queued."""
+        if (
+            self.close_sent
+            or not self.handshake_complete
+            or self.disconnected
+            or not self.writable.is_set()
+            or self.transport.is_closing()
+            or self.conn.state is not State.OPEN
+        ):
+            return False
+        self.transport.write(text_frame(payload))
+        return True
 
     async def send(self, message: Any) -> None:
         closing = message["type"] == "websocket.close" and self.handshake_complete and not self.close_sent

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from confab import decoding
+from confab import decoding, transport
 from confab.domain import presence
 from confab.errors import ApiError
 from confab.realtime import ops, protocol
@@ -135,6 +135,7 @@ class Connection:
             return None
         session = Session(app.sdkappid, login.Identifier, login.Platform, self.send, self.close)
         session.expires_at = expires_at
+        session.direct = (self.ws.scope.get("extensions") or {}).get(transport.DIRECT_WRITE)
         session.last_seen = time.monotonic()
         session.offer(
             protocol.reply(

@@ -61,6 +61,7 @@ class Session:
         "closed",
         "closing",
         "delivered",
+        "direct",
         "expires_at",
         "last_seen",
         "outbox",
@@ -85,6 +86,8 @@ class Session:
         self.send = send
         self._close = close
         self.outbox: deque[bytes] = deque()
+        # the socket's own "write this frame now" (transport.GuardedWebSocket.write_text_frame), or None
+        self.direct: Callable[[bytes], bool] | None = None
         self.delivered = 0  # the last feed seq this device has been sent
         self.syncing = False
         self.buffer: list[FeedEntry] = []
@@ -102,6 +105,8 @@ class Session:
         if len(self.outbox) >= protocol.OUTBOX_LIMIT:
             self.close(protocol.CLOSE_SLOW_CONSUMER, "too far behind")
             return
+        if self.writer is None and self.direct is not None and self.direct(frame):
+            return  # written at once: no task, no queue (the usual case for a device that keeps up)
         self.outbox.append(frame)
         if self.writer is None:
             self.writer = asyncio.ensure_future(self._drain())
