@@ -117,3 +117,18 @@ group_messages = sa.Table(
     sa.Column("body", sa.Text, nullable=False),  # JSON: the MsgBody, or the tip as delivered
     sa.Column("recalled", sa.SmallInteger, nullable=False, server_default="0"),
 )
+
+# Group read receipts (issue 13): one row per reader who sent a receipt for a message that asked for
+# one (`NeedReadReceipt` in its wire form). ReadNum is a count of a seq's rows (a primary-key range);
+# the user index serves the account purge.
+group_receipts = sa.Table(
+    "group_receipts",
+    metadata,
+    sa.Column("sdkappid", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("group_id", GROUP_ID, primary_key=True),
+    sa.Column("topic_id", GROUP_ID, primary_key=True, server_default=""),
+    sa.Column("msg_seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", USER_ID, primary_key=True),
+    sa.Column("read_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_group_receipts_user", "sdkappid", "user_id"),
+)
