@@ -1,4 +1,5 @@
-"""openim_msg_ext_http_svc: get_key_values, set_key_values (seed 004 lines 5943-6407)."""
+"""openim_msg_ext_http_svc: get_key_values, set_key_values (seed 004 lines 5943-6407) and their group
+forms group_get_key_values, group_set_key_values (seed 6408-6892)."""
 
 from __future__ import annotations
 
@@ -72,5 +73,34 @@ async def set_key_values(call: Call, req: SetKeyValues) -> dict:
         msg_key=req.MsgKey,
         operate_type=req.OperateType,
         items=items,
+    )
+    return {"ExtensionList": results}
+
+
+class GroupGetKeyValues(msgspec.Struct):
+    GroupId: str
+    MsgSeq: Int64
+    StartSeq: Int64 = 0
+
+
+class GroupSetKeyValues(msgspec.Struct):
+    GroupId: str
+    MsgSeq: Int64
+    OperateType: Int64
+    ExtensionList: list[Extension] | None = None
+
+
+@MSG_EXT.endpoint("group_get_key_values", request=GroupGetKeyValues, response=GetKeyValuesReply)
+async def group_get_key_values(call: Call, req: GroupGetKeyValues) -> dict:
+    return await msg_ext.group_get_key_values(call.rt, call.app, req.GroupId, req.MsgSeq, start_seq=req.StartSeq)
+
+
+@MSG_EXT.endpoint("group_set_key_values", request=GroupSetKeyValues, response=SetKeyValuesReply)
+async def group_set_key_values(call: Call, req: GroupSetKeyValues) -> dict:
+    items = None
+    if req.ExtensionList is not None:
+        items = [msg_ext.ExtItem(e.Key, e.Value, e.Seq) for e in req.ExtensionList]
+    results = await msg_ext.group_set_key_values(
+        call.rt, call.app, req.GroupId, req.MsgSeq, operate_type=req.OperateType, items=items
     )
     return {"ExtensionList": results}
