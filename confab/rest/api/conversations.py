@@ -1,5 +1,6 @@
 """Conversations over REST: the conversation list and deleting a conversation (`recentcontact` get_list,
-delete; seed 004 lines 9068-9324, 9699-9860). The rules are in `confab.domain.c2c.conversations`."""
+delete; seed 004 lines 9068-9324, 9699-9860), one-to-one (Type 1) and group (Type 2). The rules are in
+`confab.domain.c2c.conversations` and `confab.domain.groups.conversations`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import msgspec
 
 from confab.decoding import Int64
 from confab.domain.c2c import conversations
+from confab.domain.groups import conversations as group_conversations
 from confab.domain.limits import require_user_id, valid_user_id
 from confab.errors import ApiError
 from confab.rest.call import Call
@@ -80,6 +82,8 @@ async def delete(call: Call, req: DeleteConversation) -> None:
     elif req.Type == 2:
         if not req.ToGroupid:
             raise ApiError(50002, "ToGroupid is required for a group conversation (Type 2)")
-        raise ApiError(50002, "group conversations are not available: this server has no groups yet")
+        await group_conversations.delete(
+            call.rt, call.app, req.From_Account, req.ToGroupid, clear_history=req.ClearRamble == 1
+        )
     else:
         raise ApiError(50002, "Type must be 1 (one-to-one) or 2 (group)")
