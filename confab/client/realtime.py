@@ -208,6 +208,11 @@ class ChatClient:
         """Mark the group read up to `msg_seq` (0: all); the reply has MsgSeq (last read) and UnreadMsgNum."""
         return await self.request("read_group", GroupId=group_id, MsgSeq=msg_seq)
 
+    async def group_receipt(self, group_id: str, msg_seqs: list[int]) -> list[dict[str, Any]]:
+        """Report having read messages that asked for receipts; per seq its Code (0 recorded, 10062 no
+        receipt to send, 10007 one's own or from before joining): `[{"MsgSeq", "Code"}]`."""
+        return (await self.request("group_receipt", GroupId=group_id, MsgSeqList=msg_seqs))["ResultList"]
+
     async def group_history(
         self, group_id: str, number: int = 20, seq: int | None = None, with_recalled: bool = False
     ) -> dict[str, Any]:
@@ -220,6 +225,22 @@ class ChatClient:
     async def recall_group_msg(self, group_id: str, msg_seq: int) -> dict[str, Any]:
         """Recall one's own group message (or, as owner/admin, a lower member's)."""
         return await self.request("recall_group_msg", GroupId=group_id, MsgSeq=msg_seq)
+
+    async def get_group_msg_ext(self, group_id: str, msg_seq: int, start_seq: int = 0) -> dict[str, Any]:
+        """The key-values of a group message sent with SupportMessageExtension 1 (Seq >= `start_seq`):
+        `ExtensionList`, `LatestSeq`, `ClearSeq`, `CompleteFlag`."""
+        return await self.request("get_group_msg_ext", GroupId=group_id, MsgSeq=msg_seq, StartSeq=start_seq)
+
+    async def set_group_msg_ext(
+        self, group_id: str, msg_seq: int, operate_type: int, extensions: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        """Set (1), delete (2) or clear (3) a group message's key-values; each item is {Key, Value, Seq}
+        with the Seq last seen for that key (0 for a new one). The reply's `ExtensionList` has a per-key
+        `ErrorCode` (23001: someone changed the key first; its current value is returned)."""
+        data: dict[str, Any] = {"GroupId": group_id, "MsgSeq": msg_seq, "OperateType": operate_type}
+        if extensions is not None:
+            data["ExtensionList"] = extensions
+        return await self.request("set_group_msg_ext", **data)
 
     # -- groups (docs/client-protocol.md, "Groups") ---------------------------------------------------
 

@@ -24,6 +24,7 @@ class SendGroupMsg(msgspec.Struct):
     OnlineOnlyFlag: Int64 = 0
     SendMsgControl: list[str] | None = None
     SupportMessageExtension: Int64 = 0
+    IsNeedReadReceipt: Int64 = 0
 
 
 @op("send_group_msg", SendGroupMsg)
@@ -38,6 +39,7 @@ async def send_group_msg(actor: Actor, req: SendGroupMsg) -> dict:
         online_only_flag=req.OnlineOnlyFlag,
         send_controls=req.SendMsgControl,
         support_extension=req.SupportMessageExtension,
+        need_receipt=req.IsNeedReadReceipt,
     )
     gid = model.require_id(req.GroupId, 10015)
     sent = await messages.send(actor.rt, actor.app, gid, actor.user, out, by_admin=False)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import sqlalchemy as sa
 
-from confab.domain import accounts
+from confab.domain import accounts, msg_ext
 from confab.domain.apps import App
 from confab.domain.groups import fields, ids, model, notices, profile, roster
 from confab.domain.groups.model import Group, dumps
@@ -22,6 +22,7 @@ from confab.store.tables.groups import (
     group_members,
     group_messages,
     group_mutes,
+    group_receipts,
     group_requests,
     groups,
 )
@@ -159,8 +160,9 @@ async def destroy(rt: Runtime, app: App, group_id: str, *, operator: str | None)
             role = await model.role_of(tx, app, group, operator)
             if role is not Role.OWNER or group.gtype.owner_may_quit:  # Work groups: app admin only
                 raise ApiError(10007, "only the group owner (the app admin for Work groups) may disband it")
-        for table in (group_members, group_mutes, group_bans, group_requests, group_messages):
+        for table in (group_members, group_mutes, group_bans, group_requests, group_messages, group_receipts):
             await tx.execute(table.delete().where(group.where(table)))
+        await msg_ext.purge_group(tx, app.sdkappid, group.group_id)
         await tx.execute(groups.delete().where(group.where()))
         who = operator or app.admins[0]
         payload = {"GroupId": group.group_id, "TipType": "GroupDismissed", "Operator": who, "MsgSeq": 0}

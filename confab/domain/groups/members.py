@@ -27,7 +27,14 @@ from confab.domain.groups.types import MSG_FLAGS, ROLE_BY_LABEL, Role
 from confab.domain.limits import utf8_len
 from confab.errors import ApiError
 from confab.store import Tx
-from confab.store.tables.groups import group_bans, group_members, group_mutes, group_requests, groups
+from confab.store.tables.groups import (
+    group_bans,
+    group_members,
+    group_mutes,
+    group_receipts,
+    group_requests,
+    groups,
+)
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
@@ -627,5 +634,6 @@ async def purge_accounts(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:
                 sa.or_(group_requests.c.user_id.in_(part), group_requests.c.inviter.in_(part)),
             )
         )
-        for table in (group_mutes, group_bans):  # a mute or ban outlives membership, not the account
+        # a mute, ban or read receipt outlives membership, not the account
+        for table in (group_mutes, group_bans, group_receipts):
             await tx.execute(table.delete().where(table.c.sdkappid == sdkappid, table.c.user_id.in_(part)))

@@ -72,6 +72,7 @@ class GroupOutgoing:
     no_last_msg: bool = False
     support_extension: bool = False
     forbid_callbacks: frozenset[str] = frozenset()
+    need_receipt: bool = False  # IsNeedReadReceipt 1 (gateway sends): members may send read receipts
 
 
 @dataclass(slots=True)
@@ -94,6 +95,7 @@ def compose(
     forbid_callbacks: list[str] | None = None,
     support_extension: int = 0,
     size_code: int = 80002,
+    need_receipt: int = 0,
 ) -> GroupOutgoing:
     """The message a send describes, validated (10004; over 12 KB `size_code`: 80002 for sends, 10020
     for imports, ruling 1)."""
@@ -121,6 +123,8 @@ def compose(
         raise ApiError(10004, "SendMsgControl cannot be used with OnlineOnlyFlag 1")
     if support_extension not in (0, 1):
         raise ApiError(10004, "SupportMessageExtension is 0 or 1")
+    if need_receipt not in (0, 1):
+        raise ApiError(10004, "IsNeedReadReceipt is 0 or 1")
     if push_info is not None and not isinstance(push_info, dict):
         raise ApiError(10004, "OfflinePushInfo must be an object")
     if at_info is not None and not isinstance(at_info, list):
@@ -137,6 +141,7 @@ def compose(
         no_last_msg="NoLastMsg" in controls,
         support_extension=support_extension == 1,
         forbid_callbacks=forbid,
+        need_receipt=need_receipt == 1,
     )
 
 
@@ -213,6 +218,8 @@ def wire(group: Group, sender: str, out: GroupOutgoing, msg_time: int, msg_seq: 
         doc["SupportMessageExtension"] = 1
     if out.online_only:
         doc["OnlineOnlyFlag"] = 1
+    elif out.need_receipt and group.gtype.read_receipts:  # a stored message of a type with receipts
+        doc["NeedReadReceipt"] = 1  # groups/receipts.py reads this flag
     return _encode(doc)
 
 

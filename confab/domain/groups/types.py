@@ -72,6 +72,7 @@ class GroupType:
     members_paged_by_next: bool
     owner_transferable: bool  # change_group_owner (not AVChatRoom, seed 15083-15105)
     broadcast_target: bool  # send_broadcast_msg reaches it (AVChatRoom only, seed 2572-2577)
+    msg_extensions: bool  # group_get/set_key_values (not AVChatRoom, Community: seed 6429-6439, 6642-6652)
     id_prefix: str = "@TGS#"
 
 
@@ -111,6 +112,7 @@ WORK = GroupType(
     members_paged_by_next=False,
     owner_transferable=True,
     broadcast_target=False,
+    msg_extensions=True,
 )
 PUBLIC = GroupType(
     name="Public",
@@ -148,6 +150,7 @@ PUBLIC = GroupType(
     members_paged_by_next=False,
     owner_transferable=True,
     broadcast_target=False,
+    msg_extensions=True,
 )
 MEETING = GroupType(
     name="ChatRoom",
@@ -185,6 +188,7 @@ MEETING = GroupType(
     members_paged_by_next=False,
     owner_transferable=True,
     broadcast_target=False,
+    msg_extensions=True,
 )
 LIVE = GroupType(
     name="AVChatRoom",
@@ -222,6 +226,7 @@ LIVE = GroupType(
     members_paged_by_next=False,
     owner_transferable=False,
     broadcast_target=True,
+    msg_extensions=False,
 )
 COMMUNITY = GroupType(
     name="Community",
@@ -259,6 +264,7 @@ COMMUNITY = GroupType(
     members_paged_by_next=True,
     owner_transferable=True,
     broadcast_target=False,
+    msg_extensions=False,
     id_prefix="@TGS#_",
 )
 
