@@ -109,26 +109,9 @@ _BY_SENDER = sa.select(g.msg_seq, g.body).where(
     g.recalled == 0,
 )
 _ONE = sa.select(*_COLUMNS).where(*_KEY, g.msg_seq == sa.bindparam("seq"))
-_SET_RECALLED = (
-    group_messages.update()
-    .where(
-        g.sdkappid == sa.bindparam("app"),
-        g.group_id == sa.bindparam("gid"),
-        g.topic_id == "",
-        g.msg_seq == sa.bindparam("seq"),
-    )
-    .values(recalled=1, body=sa.bindparam("new_body"))
-)
-_SET_BODY = (
-    group_messages.update()
-    .where(
-        g.sdkappid == sa.bindparam("app"),
-        g.group_id == sa.bindparam("gid"),
-        g.topic_id == "",
-        g.msg_seq == sa.bindparam("seq"),
-    )
-    .values(body=sa.bindparam("new_body"))
-)
+_UPDATE_ONE = group_messages.update().where(*_KEY, g.msg_seq == sa.bindparam("seq"))
+_SET_RECALLED = _UPDATE_ONE.values(recalled=1, body=sa.bindparam("new_body"))
+_SET_BODY = _UPDATE_ONE.values(body=sa.bindparam("new_body"))
 
 
 # -- reading -----------------------------------------------------------------------------------------
