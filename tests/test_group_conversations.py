@@ -255,3 +255,20 @@ async def test_a_device_list_carries_seq_and_unread(people: AppHandle) -> None:
 
     item = people.server.run(go())["SessionItem"][0]
     assert item["MsgSeq"] == last["MsgSeq"] and item["UnreadMsgNum"] >= 2
+
+
+async def test_a_device_pins_and_deletes_its_group_conversation(people: AppHandle) -> None:
+    from tests.gateway import connect
+
+    gid = await group(people, None, "other", "id1")
+    await send(people, gid, "other", rnd=1)
+    device = await connect(people, "id1")
+    try:
+        await device.request("pin_conversation", GroupId=gid)
+        pinned = await people.ok(LIST, first_page("id1"))
+        assert [i.get("GroupId") for i in pinned["SessionItem"] if i.get("TopFlag") == 1] == [gid]
+        await device.request("delete_conversation", GroupId=gid)
+        listed = await people.ok(LIST, first_page("id1"))
+        assert gid not in [i.get("GroupId") for i in listed["SessionItem"]]
+    finally:
+        await device.close()

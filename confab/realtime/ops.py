@@ -15,6 +15,7 @@ from confab.decoding import Int64, require_bounded_ints
 from confab.domain import profiles
 from confab.domain.apps import App
 from confab.domain.c2c import conversations, edits, history, reads, sending
+from confab.domain.groups import conversations as group_conversations
 from confab.domain.sns import blocklist, friends, requests
 from confab.errors import ApiError
 
@@ -161,24 +162,40 @@ async def list_conversations(actor: Actor, req: Conversations) -> dict:
 
 
 class DeleteConversation(msgspec.Struct):
-    Peer_Account: str
+    Peer_Account: str | None = None  # a one-to-one conversation, or
+    GroupId: str | None = None  # a group conversation
     ClearRamble: Int64 = 0
+
+
+def _one_conversation(peer: str | None, group_id: str | None) -> None:
+    if (peer is None) == (group_id is None):
+        raise ApiError(50002, "name one conversation: Peer_Account or GroupId")
 
 
 @op("delete_conversation", DeleteConversation)
 async def delete_conversation(actor: Actor, req: DeleteConversation) -> dict:
-    await conversations.delete(actor.rt, actor.app, actor.user, req.Peer_Account, clear_history=req.ClearRamble == 1)
+    _one_conversation(req.Peer_Account, req.GroupId)
+    clear = req.ClearRamble == 1
+    if req.GroupId is not None:
+        await group_conversations.delete(actor.rt, actor.app, actor.user, req.GroupId, clear_history=clear)
+    else:
+        await conversations.delete(actor.rt, actor.app, actor.user, str(req.Peer_Account), clear_history=clear)
     return {}
 
 
 class Pin(msgspec.Struct):
-    Peer_Account: str
+    Peer_Account: str | None = None
+    GroupId: str | None = None
     Pinned: bool = True
 
 
 @op("pin_conversation", Pin)
 async def pin_conversation(actor: Actor, req: Pin) -> dict:
-    await conversations.pin(actor.rt, actor.app, actor.user, req.Peer_Account, pinned=req.Pinned)
+    _one_conversation(req.Peer_Account, req.GroupId)
+    if req.GroupId is not None:
+        await group_conversations.pin(actor.rt, actor.app, actor.user, req.GroupId, pinned=req.Pinned)
+    else:
+        await conversations.pin(actor.rt, actor.app, actor.user, str(req.Peer_Account), pinned=req.Pinned)
     return {}
 
 
