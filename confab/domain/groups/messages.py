@@ -223,12 +223,12 @@ def wire(group: Group, sender: str, out: GroupOutgoing, msg_time: int, msg_seq: 
     return _encode(doc)
 
 
-async def _check_sender(conn: Any, app: App, group: Group, sender: str, *, by_admin: bool) -> None:
+async def _check_sender(conn: Any, app: App, group: Group, sender: str, *, by_admin: bool) -> model.Member | None:
     """Who may speak (reference/groups.md §4, seed 2320-2335): a device user must be a member, not
     muted in the group or globally (10017), not banned, and speak while MuteAllMember is on only as
     owner or admin; a REST send names an existing account (or the admin), and mutes still apply."""
     if app.is_admin(sender):
-        return
+        return None
     now = int(time.time())
     member = await model.member(conn, group, sender)
     if by_admin:
@@ -247,6 +247,7 @@ async def _check_sender(conn: Any, app: App, group: Group, sender: str, *, by_ad
             raise ApiError(10017, "the group is muted: only the owner and admins may speak")
         if group.gtype.ban_role is not None and await bans.is_banned(conn, group, sender):
             raise ApiError(10017, f"{sender} is banned from this group")
+    return member
 
 
 async def send(rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutgoing, *, by_admin: bool) -> GroupSent:
@@ -258,7 +259,7 @@ async def send(rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutg
     now = int(time.time())
     async with rt.store.tx() as tx:
         group = await model.get(tx, app.sdkappid, group_id)
-        await _check_sender(tx, app, group, sender, by_admin=by_admin)
+        member = await _check_sender(tx, app, group, sender, by_admin=by_admin)
         earlier = _recent.get(key, digest)
         if earlier is not None:
             return GroupSent(msg_time=earlier[0], msg_seq=earlier[1])
@@ -284,8 +285,9 @@ async def send(rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutg
                 "recalled": 0,
             }
             await tx.execute(_INSERT, row)
-            params = {"app": app.sdkappid, "gid": group_id, "uid": sender, "now": now, "seq": seq}
-            await tx.execute(_SENDER_READ, params)  # own messages are never unread
+            if member is not None:  # own messages are never unread (the app admin has no member row)
+                params = {"app": app.sdkappid, "gid": group_id, "uid": sender, "now": now, "seq": seq}
+                await tx.execute(_SENDER_READ, params)
         entry = notices.GroupEntry(
             sdkappid=app.sdkappid, at=now, group_id=group_id, seq=seq, kind="group.msg", payload=msgspec.Raw(payload)
         )
