@@ -514,14 +514,7 @@ def _announce_group(
         "LatestSeq": done.latest,
         "ClearSeq": done.clear,
     }
-    entry = notices.GroupEntry(
-        sdkappid=group.sdkappid,
-        at=now,
-        group_id=group.group_id,
-        seq=0,
-        kind=GROUP_KIND,
-        payload=msgspec.Raw(_encode(payload)),
-    )
+    entry = notices.entry(group.sdkappid, group.group_id, GROUP_KIND, payload, at=now)
     event = GroupMessageExtensionChanged(
         sdkappid=group.sdkappid,
         at=now,

@@ -76,10 +76,8 @@ async def system_notification(rt: Runtime, app: App, group_id: str, content: str
             await notices.tell(tx, rt, group, recipients, "group.system", body)
             notices.publish(tx, rt, msgspec.structs.replace(event, to=recipients))
             return
-        payload = _encode({"GroupId": group_id, "Type": group.gtype.name, **body})
-        entry = notices.GroupEntry(
-            sdkappid=app.sdkappid, at=now, group_id=group_id, seq=0, kind="group.system", payload=msgspec.Raw(payload)
-        )
+        payload = {"GroupId": group_id, "Type": group.gtype.name, **body}
+        entry = notices.entry(app.sdkappid, group_id, "group.system", payload, at=now)
         notices.publish(tx, rt, entry, event)
 
 
@@ -135,15 +133,7 @@ async def broadcast(rt: Runtime, app: App, sender: str, out: messages.GroupOutgo
         doc["CloudCustomData"] = out.cloud_data
     tail = _encode(doc)[len(b'{"GroupId":""') :]  # everything after the room's ID, encoded once
     entries: list[Event] = [
-        notices.GroupEntry(
-            sdkappid=app.sdkappid,
-            at=now,
-            group_id=room,
-            seq=0,
-            kind="group.msg",
-            payload=msgspec.Raw(b'{"GroupId":' + _encode(room) + tail),
-        )
-        for room in rooms
+        notices.entry(app.sdkappid, room, "group.msg", b'{"GroupId":' + _encode(room) + tail, at=now) for room in rooms
     ]
     entries.append(Broadcast(sdkappid=app.sdkappid, at=now, sender=sender, broadcast_seq=seq, group_ids=rooms))
     rt.bus.publish_all(entries)

@@ -282,14 +282,7 @@ def _announce_recall(
         notices.publish(tx, rt, event)
         return
     payload = {"GroupId": group.group_id, "MsgSeqList": seqs, "Operator_Account": operator or "", "MsgTime": now}
-    entry = notices.GroupEntry(
-        sdkappid=group.sdkappid,
-        at=now,
-        group_id=group.group_id,
-        seq=0,
-        kind=FEED_RECALL,
-        payload=msgspec.Raw(_encode(payload)),
-    )
+    entry = notices.entry(group.sdkappid, group.group_id, FEED_RECALL, payload, at=now)
     notices.publish(tx, rt, entry, event)
 
 
@@ -355,9 +348,7 @@ async def modify(
         await tx.execute(
             _SET_BODY, {"app": app.sdkappid, "gid": group_id, "seq": msg_seq, "new_body": payload.decode()}
         )
-        entry = notices.GroupEntry(
-            sdkappid=app.sdkappid, at=now, group_id=group_id, seq=0, kind=FEED_MODIFY, payload=msgspec.Raw(payload)
-        )
+        entry = notices.entry(app.sdkappid, group_id, FEED_MODIFY, payload, at=now)
         event = GroupMessageModified(
             sdkappid=app.sdkappid,
             at=now,

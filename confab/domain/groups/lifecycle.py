@@ -166,14 +166,7 @@ async def destroy(rt: Runtime, app: App, group_id: str, *, operator: str | None)
         await tx.execute(groups.delete().where(group.where()))
         who = operator or app.admins[0]
         payload = {"GroupId": group.group_id, "TipType": "GroupDismissed", "Operator": who, "MsgSeq": 0}
-        entry = notices.GroupEntry(
-            sdkappid=app.sdkappid,
-            at=int(time.time()),
-            group_id=group.group_id,
-            seq=0,
-            kind="group.tip",
-            payload=msgspec.Raw(_encode(payload)),
-        )
+        entry = notices.entry(app.sdkappid, group.group_id, "group.tip", payload)
         # the tip first, while the gateway still knows who is in the group; then the event that forgets it
         notices.publish(tx, rt, entry, notices.GroupDestroyed(**notices.event_base(group, who)))
 

@@ -288,9 +288,7 @@ async def send(rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutg
             if member is not None:  # own messages are never unread (the app admin has no member row)
                 params = {"app": app.sdkappid, "gid": group_id, "uid": sender, "now": now, "seq": seq}
                 await tx.execute(_SENDER_READ, params)
-        entry = notices.GroupEntry(
-            sdkappid=app.sdkappid, at=now, group_id=group_id, seq=seq, kind="group.msg", payload=msgspec.Raw(payload)
-        )
+        entry = notices.entry(app.sdkappid, group_id, "group.msg", payload, seq=seq, at=now)
         event = GroupMessageSent(
             sdkappid=app.sdkappid,
             at=now,

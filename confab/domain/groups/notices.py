@@ -109,6 +109,21 @@ class GroupEntry(Event, frozen=True):
     payload: msgspec.Raw
 
 
+def entry(
+    sdkappid: int, group_id: str, kind: str, payload: dict[str, Any] | bytes, *, seq: int = 0, at: int | None = None
+) -> GroupEntry:
+    """A group stream entry (seq 0: live only), its payload encoded once whatever the audience."""
+    raw = payload if isinstance(payload, bytes) else _encode(payload)
+    return GroupEntry(
+        sdkappid=sdkappid,
+        at=int(time.time()) if at is None else at,
+        group_id=group_id,
+        seq=seq,
+        kind=kind,
+        payload=msgspec.Raw(raw),
+    )
+
+
 def publish(tx: Tx, rt: Runtime, *events: Event) -> None:
     tx.after_commit(lambda: rt.bus.publish_all(list(events)))
 
@@ -170,15 +185,8 @@ async def tip(
     else:
         payload["MsgSeq"] = 0
         payload["MsgTime"] = now
-    entry = GroupEntry(
-        sdkappid=group.sdkappid,
-        at=now,
-        group_id=group.group_id,
-        seq=seq,
-        kind="group.tip",
-        payload=msgspec.Raw(_encode(payload)),
-    )
-    tx.after_commit(lambda: rt.bus.publish(entry))
+    made = entry(group.sdkappid, group.group_id, "group.tip", payload, seq=seq, at=now)
+    tx.after_commit(lambda: rt.bus.publish(made))
     return seq
 
 
