@@ -235,22 +235,6 @@ _JOINED_FROM = group_members.join(
 _MEMBER_COLUMNS = [c.label(f"m_{c.name}") for c in group_members.c] + [group_mutes.c.until.label("m_until")]
 
 
-def _member_half(row: Any) -> Member:
-    """The member half of a joined row (columns labelled m_*)."""
-    return Member(
-        user_id=row.m_user_id,
-        role=Role(row.m_role),
-        join_time=row.m_join_time,
-        join_seq=row.m_join_seq,
-        read_seq=row.m_read_seq,
-        msg_flag=row.m_msg_flag,
-        name_card=row.m_name_card,
-        last_send_time=row.m_last_send_time,
-        app_data={},  # SelfInfo carries no custom member data
-        mute_until=row.m_until or 0,
-    )
-
-
 def unread(group: Group, m: Member) -> int:
     """UnreadMsgNum: the group's entries after the member's read seq and after they joined, O(1) per
     member. Stored tips take seqs and count (docs/compatibility.md, "group unread"); a member's own
@@ -323,7 +307,7 @@ async def joined(
             entries.append({"GroupId": row[0]})
             continue
         group = Group.from_row(row)
-        m = _member_half(row)
+        m = Member.from_row(row, prefix="m_")
         entry: dict[str, Any] = {"GroupId": group.group_id, **model.base_info(group, base_wanted)}
         self_info = _self_info(group, m, self_wanted, now) if self_wanted else {}
         if support_topic:  # topics (issue 14) will sum over topics; until then the group's own stream

@@ -105,19 +105,23 @@ class Member:
     mute_until: int = 0  # Unix time, 0 when not muted (PERMANENT for ever)
 
     @classmethod
-    def from_row(cls, row: Any) -> Member:
-        until = getattr(row, "until", None) or 0
+    def from_row(cls, row: Any, prefix: str = "") -> Member:
+        """From a member row, or from the member half of a joined row whose columns carry `prefix`."""
+
+        def col(name: str) -> Any:
+            return getattr(row, prefix + name)
+
         return cls(
-            user_id=row.user_id,
-            role=Role(row.role),
-            join_time=row.join_time,
-            join_seq=row.join_seq,
-            read_seq=row.read_seq,
-            msg_flag=row.msg_flag,
-            name_card=row.name_card,
-            last_send_time=row.last_send_time,
-            app_data=_decode_map(row.app_data),
-            mute_until=until,
+            user_id=col("user_id"),
+            role=Role(col("role")),
+            join_time=col("join_time"),
+            join_seq=col("join_seq"),
+            read_seq=col("read_seq"),
+            msg_flag=col("msg_flag"),
+            name_card=col("name_card"),
+            last_send_time=col("last_send_time"),
+            app_data=_decode_map(col("app_data")),
+            mute_until=getattr(row, prefix + "until", None) or 0,
         )
 
 
