@@ -97,7 +97,7 @@ async def _write(
         return attrs
     await tx.execute(groups.update().where(group.where()).values(attrs=dumps(attrs)))
     group.attrs = attrs
-    who = operator or app.admins[0]
+    who = notices.who(app, operator)
     await notices.tip(tx, rt, app, group, "AttrsChange", who, {"GroupAttr": as_items(attrs)})
     notices.publish(tx, rt, notices.AttrsChanged(**notices.event_base(group, who), attrs=attrs))
     return attrs

@@ -110,7 +110,7 @@ async def ban(
         ]
         await tx.execute(stmt, rows)
         gone = await roster.remove(tx, group, users)
-        who = operator or app.admins[0]
+        who = notices.who(app, operator)
         body = {"Members_Account": users, "Duration": seconds, "Description": description}
         await notices.tip(tx, rt, app, group, "Ban", who, body)
         await notices.tell(
@@ -135,7 +135,7 @@ async def unban(rt: Runtime, app: App, group_id: str, user_ids: list[str], *, op
     async with rt.store.tx() as tx:
         group = await _locked(tx, app, group_id, operator)
         await tx.execute(_UNBAN, {"app": group.sdkappid, "gid": group.group_id, "ids": users})
-        who = operator or app.admins[0]
+        who = notices.who(app, operator)
         await notices.tip(tx, rt, app, group, "Unban", who, {"Members_Account": users})
         await notices.tell(tx, rt, group, users, "group.unbanned", {"Operator": who})
         notices.publish(tx, rt, notices.MembersUnbanned(**notices.event_base(group, who), user_ids=users))

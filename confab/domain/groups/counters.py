@@ -85,7 +85,7 @@ async def update(
         if len(counters) > KEYS_MAX:
             raise ApiError(10063, f"a group holds at most {KEYS_MAX} counters ({len(counters)} after this change)")
         await tx.execute(groups.update().where(group.where()).values(counters=dumps(counters)))
-        who = operator or app.admins[0]
+        who = notices.who(app, operator)
         await notices.tip(tx, rt, app, group, "CountersChange", who, {"GroupCounter": as_items(changed)})
         notices.publish(tx, rt, notices.CountersChanged(**notices.event_base(group, who), counters=changed))
     return changed
@@ -104,6 +104,6 @@ async def delete(
             return
         left = {k: v for k, v in group.counters.items() if k not in set(gone)}
         await tx.execute(groups.update().where(group.where()).values(counters=dumps(left)))
-        who = operator or app.admins[0]
+        who = notices.who(app, operator)
         await notices.tip(tx, rt, app, group, "CountersChange", who, {"GroupCounter": [], "Deleted": gone})
         notices.publish(tx, rt, notices.CountersChanged(**notices.event_base(group, who), counters={}, deleted=gone))

@@ -156,7 +156,7 @@ async def answer(rt: Runtime, app: App, group_id: str, user: str, *, operator: s
         row = (await tx.execute(_REQUEST, {"app": app.sdkappid, "gid": group_id, "user": user})).first()
         if row is None:
             raise ApiError(10024, f"no pending request from {user!r}: it has been handled already")
-        who = operator or app.admins[0]
+        who = notices.who(app, operator)
         if accept:
             _require_room(group)
             if not await accounts.existing(tx.conn, app.sdkappid, [user]):

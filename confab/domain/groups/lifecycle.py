@@ -164,7 +164,7 @@ async def destroy(rt: Runtime, app: App, group_id: str, *, operator: str | None)
             await tx.execute(table.delete().where(group.where(table)))
         await msg_ext.purge_group(tx, app.sdkappid, group.group_id)
         await tx.execute(groups.delete().where(group.where()))
-        who = operator or app.admins[0]
+        who = notices.who(app, operator)
         payload = {"GroupId": group.group_id, "TipType": "GroupDismissed", "Operator": who, "MsgSeq": 0}
         entry = notices.entry(app.sdkappid, group.group_id, "group.tip", payload)
         # the tip first, while the gateway still knows who is in the group; then the event that forgets it
@@ -256,7 +256,7 @@ async def modify_info(
         values["last_info_time"] = now
         await tx.execute(groups.update().where(group.where()).values(**values))
         group = await model.get(tx, app.sdkappid, group_id)
-        who = shown_as or operator or app.admins[0]
+        who = shown_as or notices.who(app, operator)
         await notices.tip(tx, rt, app, group, "GroupInfoChange", who, {"Changes": reported})
         notices.publish(tx, rt, notices.InfoChanged(**notices.event_base(group, who), changes=reported))
     return group
@@ -283,7 +283,7 @@ async def change_owner(rt: Runtime, app: App, group_id: str, new_owner: str, *, 
         await roster.set_role(tx, group, [new_owner], Role.OWNER)
         await tx.execute(groups.update().where(group.where()).values(owner=new_owner))
         group.owner = new_owner
-        who = operator or app.admins[0]
+        who = notices.who(app, operator)
         await notices.tip(tx, rt, app, group, "OwnerChange", who, {"OldOwner": old, "NewOwner": new_owner})
         notices.publish(
             tx, rt, notices.OwnerChanged(**notices.event_base(group, who), old_owner=old, new_owner=new_owner)

@@ -56,7 +56,7 @@ _gm = group_members
 
 
 def _who(app: App, operator: str | None) -> str:
-    return operator or app.admins[0]
+    return notices.who(app, operator)
 
 
 def _unique(user_ids: list[str], field_name: str, most: int, too_many: int) -> list[str]:
@@ -121,7 +121,7 @@ async def add(
     with 10014 (seed 14128, 14147)."""
     users = _unique(user_ids, "MemberList", ADD_MAX, 10005)
     now = int(time.time())
-    who = _who(app, operator)
+    who = notices.who(app, operator)
     async with rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
         if not group.gtype.rest_add_members:
@@ -186,7 +186,7 @@ async def delete(
     too (seed 14271); returns those actually removed. The owner removed by the app admin leaves the
     group without an owner."""
     users = _unique(user_ids, "MemberToDel_Account", DELETE_MAX, 10004)
-    who = _who(app, operator)
+    who = notices.who(app, operator)
     async with rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
         if not group.gtype.rest_delete_members:
@@ -263,7 +263,7 @@ async def import_members(rt: Runtime, app: App, group_id: str, entries: list[Imp
         ]
         await roster.insert(tx, group, new)
         if new:
-            who = app.admins[0]
+            who = notices.who(app, None)  # imports are REST only
             added = [m.user_id for m in new]
             event = notices.MembersJoined(**notices.event_base(group, who), user_ids=added, how="imported")
             notices.publish(tx, rt, event)
@@ -515,7 +515,7 @@ async def modify(
     """modify_group_member_info (and a device's own NameCard, MsgFlag, member data; an owner's
     admins; an admin's mutes). AVChatRoom stores no member profiles (10007, seed 16442-16445)."""
     change.check()
-    who = _who(app, operator)
+    who = notices.who(app, operator)
     async with rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
         if not group.gtype.member_profiles:

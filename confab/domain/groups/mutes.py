@@ -107,7 +107,7 @@ async def mute(
             if above:
                 raise ApiError(10007, f"a {role.label} may not mute {', '.join(sorted(above))}")
         await mute_rows(tx, group, users, seconds)
-        await announce(tx, rt, app, group, users, seconds, operator or app.admins[0])
+        await announce(tx, rt, app, group, users, seconds, notices.who(app, operator))
 
 
 async def announce(tx: Tx, rt: Runtime, app: App, group: Group, users: list[str], seconds: int, who: str) -> None:

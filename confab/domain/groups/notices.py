@@ -109,6 +109,11 @@ class GroupEntry(Event, frozen=True):
     payload: msgspec.Raw
 
 
+def who(app: App, operator: str | None) -> str:
+    """The name a change is announced under: the device user, or the app admin for REST calls."""
+    return operator or app.admins[0]
+
+
 def entry(
     sdkappid: int, group_id: str, kind: str, payload: dict[str, Any] | bytes, *, seq: int = 0, at: int | None = None
 ) -> GroupEntry:
