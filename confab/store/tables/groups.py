@@ -132,3 +132,17 @@ group_receipts = sa.Table(
     sa.Column("read_at", sa.BigInteger, nullable=False),
     sa.Index("ix_group_receipts_user", "sdkappid", "user_id"),
 )
+
+# The standing roles of a live group (AVChatRoom, issue 14): live admins and robots. Who is watching
+# is presence, kept in memory by each process (realtime/live_rooms.py), not here.
+group_live_roles = sa.Table(
+    "group_live_roles",
+    metadata,
+    sa.Column("sdkappid", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("group_id", GROUP_ID, primary_key=True),
+    sa.Column("kind", sa.String(8), primary_key=True),  # "admin" or "robot"
+    sa.Column("user_id", USER_ID, primary_key=True),
+    sa.Column("since", sa.BigInteger, nullable=False),
+    sa.Column("until", sa.BigInteger, nullable=False, server_default="0"),  # 0: for ever
+    sa.Index("ix_group_live_roles_user", "sdkappid", "user_id"),
+)
