@@ -93,6 +93,8 @@ class AppSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     group_msgs_per_second: int = 40  # per group; beyond it messages are dropped with MsgDropReason
     # send_broadcast_msg: the console switch the vendor sells with its Premium edition (10007 when off)
     group_broadcast: bool = True
+    # live groups: how long a watcher without a connection stays in the room before going Offline (seed 33260)
+    live_offline_seconds: float = 20.0
 
     def validate(self) -> None:
         for tag in self.custom_profile_fields:

@@ -53,9 +53,10 @@ class GroupIndex:
         """The user's first device attached: start logging changes until `load` has their rows."""
         self._loading.setdefault(app, {})[user] = _Loading()
 
-    async def load(self, conn: Any, app: int, user: str) -> list[GroupEntry]:
-        """Read the user's groups (one query) and index them; returns the entries held meanwhile
-        that concern them. Does nothing if the user went away (or came back) during the read."""
+    async def load(self, conn: Any, app: int, user: str, also: set[str] | None = None) -> list[GroupEntry]:
+        """Read the user's groups (one query) and index them, with `also` (the live groups they are
+        watching, which have no member rows); returns the entries held meanwhile that concern them.
+        Does nothing if the user went away (or came back) during the read."""
         record = self._loading.get(app, {}).get(user)
         if record is None:
             return []
@@ -71,6 +72,7 @@ class GroupIndex:
                     del self._loading[app]
         if not current:
             return []
+        found |= also or set()
         for group_id, joined in record.changes:
             (found.add if joined else found.discard)(group_id)
         for group_id in self._groups.get((app, user), set()) - found:  # a re-read (Hub.reindex)
@@ -87,6 +89,13 @@ class GroupIndex:
             del self._loading[app]
         for group_id in self._groups.pop((app, user), ()):
             self._leave(app, group_id, user)
+
+    def online(self, app: int, group_id: str) -> set[str]:
+        """The group's members connected here."""
+        return self._online.get((app, group_id), set())
+
+    def online_count(self, app: int, group_id: str) -> int:
+        return len(self._online.get((app, group_id), ()))
 
     def users(self) -> list[AppUser]:
         """Every indexed user (to re-read after the hub missed events)."""
@@ -115,6 +124,10 @@ class GroupIndex:
                 self._groups.get((event.sdkappid, user), set()).discard(event.group_id)
             for record in self._loading.get(event.sdkappid, {}).values():
                 record.changes.append((event.group_id, False))
+
+    def drop(self, app: int, group_id: str, user_ids: list[str]) -> None:
+        """These users are out of the group (e.g. banned from a live group, which has no rows)."""
+        self._change(app, group_id, user_ids, joined=False)
 
     def _change(self, app: int, group_id: str, user_ids: list[str], *, joined: bool) -> None:
         pending = self._loading.get(app, {})

@@ -25,10 +25,12 @@ import msgspec
 from confab.bus.memory import BusOverflow
 from confab.domain import feed
 from confab.domain.feed import FeedEntry
-from confab.domain.groups.notices import GroupEntry, GroupEvent
+from confab.domain.groups import live, types
+from confab.domain.groups.notices import GroupDestroyed, GroupEntry, GroupEvent, MembersBanned, MembersLeft
 from confab.events import AccountsDeleted
 from confab.realtime import protocol
 from confab.realtime.group_index import GroupIndex
+from confab.realtime.live_rooms import LiveRooms
 
 _encode = msgspec.json.Encoder().encode
 
@@ -141,6 +143,8 @@ class Hub:
         # mobile devices that went away without logging out: (app, user) -> {platform: until}
         self.push_online: dict[tuple[int, str], dict[str, float]] = {}
         self.groups = GroupIndex()  # connected users by group, for group stream entries
+        # who watches which live group here (their membership is presence)
+        self.live = LiveRooms(lambda app, gid, state, users: live.on_room_change(rt, app, gid, state, users))
         self._pump: asyncio.Task | None = None
 
     # -- connections -----------------------------------------------------------------------------
@@ -169,6 +173,7 @@ class Hub:
             if not devices:
                 del self.sessions[key]
                 self.groups.forget(session.app, session.user)
+                self.live.devices_gone(session.app, session.user)
             if (
                 not logout
                 and session.platform in protocol.MOBILE_PLATFORMS
@@ -216,6 +221,7 @@ class Hub:
             await asyncio.sleep(protocol.SWEEP_SECONDS)
             idle_before = time.monotonic() - protocol.IDLE_TIMEOUT
             now = time.time()
+            self.live.sweep()
             for devices in list(self.sessions.values()):
                 for session in list(devices.values()):
                     if session.last_seen < idle_before:
@@ -234,6 +240,7 @@ class Hub:
                         self.deliver_group(event, self.groups.route(event))
                     elif isinstance(event, GroupEvent):
                         self.groups.observe(event)
+                        self._observe_live(event)
                     elif isinstance(event, AccountsDeleted):
                         for user in event.user_ids:
                             self.kick(event.sdkappid, user)
@@ -246,6 +253,19 @@ class Hub:
             except asyncio.CancelledError:
                 subscription.close()
                 raise
+
+    def _observe_live(self, event: GroupEvent) -> None:
+        """Keep the live rooms in step with changes made anywhere (on any process, over a bus)."""
+        gtype = types.BY_NAME.get(event.group_type)
+        if gtype is None or not gtype.live:
+            return
+        if isinstance(event, GroupDestroyed):
+            self.live.close_room(event.sdkappid, event.group_id)
+        elif isinstance(event, MembersLeft):
+            self.live.leave(event.sdkappid, event.group_id, event.user_ids)
+        elif isinstance(event, MembersBanned):
+            gone = self.live.leave(event.sdkappid, event.group_id, event.user_ids)
+            self.groups.drop(event.sdkappid, event.group_id, gone)
 
     def deliver(self, entry: FeedEntry) -> None:
         devices = self.sessions.get((entry.sdkappid, entry.user_id))
@@ -272,7 +292,7 @@ class Hub:
             self.groups.expect(app, user)
             try:
                 async with self.rt.store.read() as conn:
-                    held = await self.groups.load(conn, app, user)
+                    held = await self.groups.load(conn, app, user, self.live.rooms_of(app, user))
             except Exception:
                 log.exception("re-reading a user's groups failed")
                 continue
@@ -303,7 +323,8 @@ class Hub:
         first_device = self.attach(session)
         try:
             async with self.rt.store.read() as conn:
-                held = await self.groups.load(conn, session.app, session.user) if first_device else []
+                watching = self.live.device_back(session.app, session.user) if first_device else set()
+                held = await self.groups.load(conn, session.app, session.user, watching) if first_device else []
                 latest = await feed.latest_seq(conn, session.app, session.user)
                 if cursor is None:
                     session.delivered = latest

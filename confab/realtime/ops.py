@@ -319,4 +319,11 @@ async def blacklist(actor: Actor, req: BlackGet) -> dict:
 
 
 # group operations live in their own module; importing it registers them (it imports `op` from here)
-from confab.realtime import group_ext_ops, group_message_ops, group_ops, group_read_ops, group_receipt_ops  # noqa: E402, F401
+from confab.realtime import (  # noqa: E402, F401
+    group_ext_ops,
+    group_live_ops,
+    group_message_ops,
+    group_ops,
+    group_read_ops,
+    group_receipt_ops,
+)

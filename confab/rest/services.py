@@ -24,3 +24,6 @@ GROUP = Service("group_open_http_svc", param_error=10004, json_error=10004, admi
 GROUP_ATTR = Service(
     "group_open_attr_http_svc", param_error=10004, json_error=10004, admin_error=10007, internal_error=10002
 )
+LIVE_GROUP = Service(
+    "group_open_avchatroom_http_svc", param_error=10004, json_error=10004, admin_error=10007, internal_error=10002
+)

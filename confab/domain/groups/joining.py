@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from confab.domain import accounts
 from confab.domain.apps import App
-from confab.domain.groups import bans, model, notices, roster
+from confab.domain.groups import bans, live, model, notices, roster
 from confab.domain.groups.model import Group
 from confab.domain.groups.roster import NewMember
 from confab.domain.groups.types import Role
@@ -96,8 +96,12 @@ async def _admit(tx: Tx, rt: Runtime, app: App, group: Group, user: str, *, oper
 
 async def apply(rt: Runtime, app: App, group_id: str, *, operator: str, message: str = "") -> dict[str, int]:
     """A user asks to join. Returns {"Result": 1} when they are in, {"Result": 3} when an owner or
-    admin must approve first (they get a "group.join_request" feed entry)."""
+    admin must approve first (they get a "group.join_request" feed entry). Joining a live group is
+    joining its room (live.py: no row, no approval)."""
     _check_message(message)
+    joined_live = await live.join(rt, app, group_id, operator)
+    if joined_live is not None:
+        return joined_live
     now = int(time.time())
     async with rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
@@ -173,7 +177,10 @@ async def answer(rt: Runtime, app: App, group_id: str, user: str, *, operator: s
 
 async def leave(rt: Runtime, app: App, group_id: str, *, operator: str) -> None:
     """A member leaves. The owner may leave only where the type allows it (Work groups: the group is
-    then ownerless); elsewhere they hand the group over or disband it first (10009)."""
+    then ownerless); elsewhere they hand the group over or disband it first (10009). Leaving a live
+    group is leaving its room."""
+    if await live.quit(rt, app, group_id, operator):
+        return
     async with rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
         me = await model.member(tx, group, operator)

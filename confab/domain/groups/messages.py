@@ -24,7 +24,7 @@ from confab.domain import accounts
 from confab.domain import mutes as global_mutes
 from confab.domain.apps import App
 from confab.domain.c2c import bodies
-from confab.domain.groups import bans, model, mutes, notices
+from confab.domain.groups import bans, live, model, mutes, notices
 from confab.domain.groups.model import Group
 from confab.domain.groups.types import Role
 from confab.errors import ApiError
@@ -223,18 +223,22 @@ def wire(group: Group, sender: str, out: GroupOutgoing, msg_time: int, msg_seq: 
     return _encode(doc)
 
 
-async def _check_sender(conn: Any, app: App, group: Group, sender: str, *, by_admin: bool) -> model.Member | None:
-    """Who may speak (reference/groups.md §4, seed 2320-2335): a device user must be a member, not
-    muted in the group or globally (10017), not banned, and speak while MuteAllMember is on only as
-    owner or admin; a REST send names an existing account (or the admin), and mutes still apply."""
+async def _check_sender(
+    conn: Any, app: App, group: Group, sender: str, *, by_admin: bool, watching: bool
+) -> model.Member | None:
+    """Who may speak (reference/groups.md §4, seed 2320-2335): a device user must be a member (of a
+    live group: watching it, or its owner or a live admin), not muted in the group or globally
+    (10017), not banned, and speak while MuteAllMember is on only as owner or admin; a REST send names
+    an existing account (or the admin), and mutes still apply."""
     if app.is_admin(sender):
         return None
     now = int(time.time())
     member = await model.member(conn, group, sender)
+    role = member.role if member is not None else await model.standing_role(conn, group, sender)
     if by_admin:
         if member is None and not await accounts.existing(conn, app.sdkappid, [sender]):
             raise ApiError(10004, f"From_Account {sender!r} is not an account of this app")
-    elif member is None and sender != group.owner:
+    elif role is None and not watching:
         raise ApiError(10007, "only members of the group may send to it")
     until = member.mute_until if member is not None else await mutes.muted_until(conn, group, sender)
     if until > now:
@@ -242,8 +246,7 @@ async def _check_sender(conn: Any, app: App, group: Group, sender: str, *, by_ad
     if await global_mutes.group_muted_until(conn, app.sdkappid, sender):
         raise ApiError(10017, f"{sender} is muted for group messages (setnospeaking)")
     if not by_admin:
-        role = member.role if member is not None else Role.OWNER
-        if group.mute_all and role < Role.ADMIN:
+        if group.mute_all and (role or Role.MEMBER) < Role.ADMIN:
             raise ApiError(10017, "the group is muted: only the owner and admins may speak")
         if group.gtype.ban_role is not None and await bans.is_banned(conn, group, sender):
             raise ApiError(10017, f"{sender} is banned from this group")
@@ -259,7 +262,8 @@ async def send(rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutg
     now = int(time.time())
     async with rt.store.tx() as tx:
         group = await model.get(tx, app.sdkappid, group_id)
-        member = await _check_sender(tx, app, group, sender, by_admin=by_admin)
+        watching = group.gtype.live and live.watching(rt, app.sdkappid, group_id, sender)
+        member = await _check_sender(tx, app, group, sender, by_admin=by_admin, watching=watching)
         earlier = _recent.get(key, digest)
         if earlier is not None:
             return GroupSent(msg_time=earlier[0], msg_seq=earlier[1])

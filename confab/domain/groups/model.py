@@ -15,7 +15,7 @@ from confab.domain.groups import ids
 from confab.domain.groups.types import ROLE_BY_LABEL, GroupType, Role, stored
 from confab.errors import ApiError
 from confab.store import Tx
-from confab.store.tables.groups import group_members, group_mutes, groups
+from confab.store.tables.groups import group_live_roles, group_members, group_mutes, groups
 
 FOREVER_SECONDS = 0xFFFFFFFF  # MuteTime 4294967295: muted for good (seed 14838-14843)
 PERMANENT = 1 << 62  # stored `until` of a permanent mute or ban
@@ -200,8 +200,27 @@ async def role_of(conn: Any, app: App, group: Group, actor: str | None) -> Role 
     found = await member(conn, group, actor)
     if found is not None:
         return found.role
-    # the owner of an AVChatRoom is a member only while watching, and the owner still
-    return Role.OWNER if actor and actor == group.owner else None
+    return await standing_role(conn, group, actor)
+
+
+_LIVE_ADMIN = sa.select(group_live_roles.c.user_id).where(
+    group_live_roles.c.sdkappid == sa.bindparam("app"),
+    group_live_roles.c.group_id == sa.bindparam("gid"),
+    group_live_roles.c.kind == "admin",
+    group_live_roles.c.user_id == sa.bindparam("uid"),
+)
+
+
+async def standing_role(conn: Any, group: Group, user: str) -> Role | None:
+    """The role of a user without a member row: the owner (of an AVChatRoom: a member only while
+    watching, and the owner still), or a live admin (who need not be watching)."""
+    if user == group.owner and user:
+        return Role.OWNER
+    if group.gtype.live:
+        params = {"app": group.sdkappid, "gid": group.group_id, "uid": user}
+        if (await conn.execute(_LIVE_ADMIN, params)).first() is not None:
+            return Role.ADMIN
+    return None
 
 
 def role_label(value: object) -> Role:

@@ -11,7 +11,7 @@ import msgspec
 import sqlalchemy as sa
 
 from confab.domain.apps import App
-from confab.domain.groups import model
+from confab.domain.groups import live, model
 from confab.errors import ApiError
 from confab.store.tables.groups import group_messages
 
@@ -47,6 +47,10 @@ async def tips_after(
         raise ApiError(10004, "AfterSeq must be >= 0")
     async with rt.store.read() as conn:
         group = await model.get(conn, app.sdkappid, group_id)
+        if group.gtype.live:  # a live group keeps no stream: its tips were pushed only
+            if not live.watching(rt, app.sdkappid, group_id, user):
+                raise ApiError(10007, "only members read the group's tips")
+            return {"GroupId": group_id, "TipList": [], "Complete": 1, "NextMsgSeq": group.next_msg_seq}
         me = await model.member(conn, group, user)
         if me is None:
             raise ApiError(10007, "only members read the group's tips")

@@ -74,6 +74,9 @@ class GroupType:
     broadcast_target: bool  # send_broadcast_msg reaches it (AVChatRoom only, seed 2572-2577)
     msg_extensions: bool  # group_get/set_key_values (not AVChatRoom, Community: seed 6429-6439, 6642-6652)
     id_prefix: str = "@TGS#"
+    # membership is presence: whoever has joined over the gateway and is connected (AVChatRoom); no
+    # member rows, only standing roles (live admins, robots: domain/groups/live.py)
+    live: bool = False
 
 
 WORK = GroupType(
@@ -227,6 +230,7 @@ LIVE = GroupType(
     owner_transferable=False,
     broadcast_target=True,
     msg_extensions=False,
+    live=True,
 )
 COMMUNITY = GroupType(
     name="Community",
