@@ -242,6 +242,47 @@ class ChatClient:
             data["ExtensionList"] = extensions
         return await self.request("set_group_msg_ext", **data)
 
+    # -- topics of a community (docs/client-protocol.md, "Topics") -----------------------------------
+
+    async def topics(self, group_id: str, topic_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """The community's topics (or those named), oldest first: `[{ErrorCode, ErrorInfo, TopicInfo,
+        SelfInfo}]`, SelfInfo with this user's MsgSeq (last read) and UnreadMsgNum in the topic."""
+        data: dict[str, Any] = {"GroupId": group_id}
+        if topic_ids is not None:
+            data["TopicIdList"] = topic_ids
+        return (await self.request("topics", **data))["TopicAndSelfInfo"]
+
+    async def send_topic_msg(
+        self, group_id: str, topic_id: str, body: list[dict[str, Any]], **options: Any
+    ) -> dict[str, Any]:
+        """Send to a topic; the reply has the topic's MsgSeq and MsgTime (and MsgDropReason when dropped)."""
+        return await self.request("send_topic_msg", GroupId=group_id, TopicId=topic_id, MsgBody=body, **options)
+
+    async def send_topic_text(self, group_id: str, topic_id: str, text: str, **options: Any) -> dict[str, Any]:
+        body = [{"MsgType": "TIMTextElem", "MsgContent": {"Text": text}}]
+        return await self.send_topic_msg(group_id, topic_id, body, **options)
+
+    async def topic_history(
+        self, group_id: str, topic_id: str, number: int = 20, seq: int | None = None, with_recalled: bool = False
+    ) -> dict[str, Any]:
+        """A page of the topic's history, newest first from `seq` (None: the newest): `RspMsgList`."""
+        data: dict[str, Any] = {
+            "GroupId": group_id,
+            "TopicId": topic_id,
+            "ReqMsgNumber": number,
+            "WithRecalledMsg": int(with_recalled),
+        }
+        if seq is not None:
+            data["ReqMsgSeq"] = seq
+        return await self.request("topic_history", **data)
+
+    async def recall_topic_msg(self, group_id: str, topic_id: str, msg_seq: int) -> dict[str, Any]:
+        return await self.request("recall_topic_msg", GroupId=group_id, TopicId=topic_id, MsgSeq=msg_seq)
+
+    async def read_topic(self, group_id: str, topic_id: str, msg_seq: int = 0) -> dict[str, Any]:
+        """Mark the topic read up to `msg_seq` (0: all); the reply has MsgSeq (last read) and UnreadMsgNum."""
+        return await self.request("read_topic", GroupId=group_id, TopicId=topic_id, MsgSeq=msg_seq)
+
     # -- groups (docs/client-protocol.md, "Groups") ---------------------------------------------------
 
     async def create_group(self, group_type: str, name: str, **options: Any) -> dict[str, Any]:

@@ -25,6 +25,7 @@ class SendGroupMsg(msgspec.Struct):
     SendMsgControl: list[str] | None = None
     SupportMessageExtension: Int64 = 0
     IsNeedReadReceipt: Int64 = 0
+    TopicId: str | None = None  # a topic of the community (as send_topic_msg)
 
 
 @op("send_group_msg", SendGroupMsg)
@@ -42,7 +43,8 @@ async def send_group_msg(actor: Actor, req: SendGroupMsg) -> dict:
         need_receipt=req.IsNeedReadReceipt,
     )
     gid = model.require_id(req.GroupId, 10015)
-    sent = await messages.send(actor.rt, actor.app, gid, actor.user, out, by_admin=False)
+    topic = req.TopicId or None
+    sent = await messages.send(actor.rt, actor.app, gid, actor.user, out, by_admin=False, topic_id=topic)
     reply: dict[str, Any] = {"MsgTime": sent.msg_time, "MsgSeq": sent.msg_seq, "Random": out.random}
     if sent.drop_reason:
         reply["MsgDropReason"] = sent.drop_reason
@@ -54,6 +56,7 @@ class GroupHistory(msgspec.Struct):
     ReqMsgNumber: Int64 = 20
     ReqMsgSeq: Int64 | None = None
     WithRecalledMsg: Int64 = 0
+    TopicId: str | None = None  # a topic of the community (as topic_history)
 
 
 @op("group_history", GroupHistory)
@@ -71,12 +74,14 @@ async def group_history(actor: Actor, req: GroupHistory) -> dict:
         req_seq=req.ReqMsgSeq,
         number=req.ReqMsgNumber,
         with_recalled=req.WithRecalledMsg == 1,
+        topic_id=req.TopicId or None,
     )
 
 
 class RecallGroupMsg(msgspec.Struct):
     GroupId: str
     MsgSeq: Int64
+    TopicId: str | None = None  # a topic of the community (as recall_topic_msg)
 
 
 @op("recall_group_msg", RecallGroupMsg)
@@ -84,7 +89,9 @@ async def recall_group_msg(actor: Actor, req: RecallGroupMsg) -> dict:
     """Recall one message: one's own, or as owner/admin a lower member's, within the app's
     `c2c_recall_limit_seconds` (10031 after); 10030 no such message, 10032 already recalled or a tip."""
     gid = model.require_id(req.GroupId, 10015)
-    [(seq, code)] = await history.recall(actor.rt, actor.app, gid, [req.MsgSeq], operator=actor.user)
+    [(seq, code)] = await history.recall(
+        actor.rt, actor.app, gid, [req.MsgSeq], operator=actor.user, topic_id=req.TopicId or None
+    )
     if code:
         raise ApiError(code, _RECALL_INFO.get(code, "the message cannot be recalled"))
     return {"GroupId": gid, "MsgSeq": seq}

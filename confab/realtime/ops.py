@@ -326,4 +326,5 @@ from confab.realtime import (  # noqa: E402, F401
     group_ops,
     group_read_ops,
     group_receipt_ops,
+    group_topic_ops,
 )

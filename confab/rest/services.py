@@ -21,6 +21,10 @@ SNS = Service("sns", param_error=30001, json_error=30001, admin_error=30004, int
 OPENCONFIGSVR = Service("openconfigsvr", param_error=130005, json_error=130001, internal_error=130014)
 # Groups (seed 004 lines 11223-20894): 10004 invalid parameter, 10007 no permission, 10002 internal.
 GROUP = Service("group_open_http_svc", param_error=10004, json_error=10004, admin_error=10007, internal_error=10002)
+# Communities' topics (seed 004 lines 19138-20148): the group service's codes.
+MILLION_GROUP = Service(
+    "million_group_open_http_svc", param_error=10004, json_error=10004, admin_error=10007, internal_error=10002
+)
 GROUP_ATTR = Service(
     "group_open_attr_http_svc", param_error=10004, json_error=10004, admin_error=10007, internal_error=10002
 )

@@ -7,6 +7,10 @@ keep their row and their seq (flag `recalled`, MsgBody and CloudCustomData blank
 them only with WithRecalledMsg 1, as placeholders (IsPlaceMsg 2). Tips (kind "tip") share the stream
 and are returned as system messages (IsSystemMsg 1, the tip as pushed in a TIMGroupTipElem element).
 
+A topic of a community (issue 14) is its own stream under the same key (`topic_id`): every function
+here takes `topic_id` ("" or None: the group itself) and reads and writes only that topic's rows; a
+TopicId naming no topic answers the page's "no such group" code (10010; 20001 on modify).
+
 Who sees what (ruling 9): the REST app admin sees the whole stream; a device user only from their
 joining on (`join_seq`) unless the app setting `group_history_before_join` or the type's
 `history_before_join` allows earlier messages.
@@ -22,7 +26,7 @@ import sqlalchemy as sa
 
 from confab.domain.apps import App
 from confab.domain.c2c import bodies
-from confab.domain.groups import model, notices
+from confab.domain.groups import model, notices, topics
 from confab.domain.groups.model import Group
 from confab.domain.groups.types import Role
 from confab.errors import ApiError
@@ -70,6 +74,7 @@ class GroupMessagesRecalled(Event, frozen=True):
     operator: str  # a UserID, or "" for the REST app admin
     msg_seqs: list[int]
     silent: bool  # delete_group_msg_by_sender: no live notice (seed 4750-4753)
+    topic_id: str = ""
 
 
 class GroupMessageModified(Event, frozen=True):
@@ -77,6 +82,7 @@ class GroupMessageModified(Event, frozen=True):
     group_type: str
     msg_seq: int
     message: msgspec.Raw  # the message's new wire form
+    topic_id: str = ""
 
 
 # -- statements (hot path: built once) ---------------------------------------------------------------
@@ -85,7 +91,7 @@ _COLUMNS = (g.msg_seq, g.kind, g.sender, g.msg_time, g.random, g.body, g.recalle
 _KEY = (
     g.sdkappid == sa.bindparam("app"),
     g.group_id == sa.bindparam("gid"),
-    g.topic_id == "",
+    g.topic_id == sa.bindparam("tid"),
 )
 # a range scan of the primary key, descending from `top` down to `floor`
 _PAGE_ALL = (
@@ -160,32 +166,48 @@ async def page(
     req_seq: int | None,
     number: int,
     with_recalled: bool = False,
+    topic_id: str | None = None,
 ) -> dict[str, Any]:
-    """group_msg_get_simple and the gateway's `group_history`: up to `number` messages with
-    MsgSeq <= req_seq (absent: the newest), newest first. `user` None is the REST app admin."""
+    """group_msg_get_simple and the gateway's `group_history` / `topic_history`: up to `number` messages
+    with MsgSeq <= req_seq (absent: the newest), newest first. `user` None is the REST app admin."""
     if not 1 <= number <= HISTORY_MAX:
         raise ApiError(10004, f"ReqMsgNumber must be 1..{HISTORY_MAX}")
     if req_seq is not None and req_seq < 0:
         raise ApiError(10004, "ReqMsgSeq must be >= 0")
     async with rt.store.read() as conn:
         group = await model.get(conn, app.sdkappid, group_id)
+        topic = await topics.require(conn, group, topic_id) if topic_id else None
+        next_seq = group.next_msg_seq if topic is None else topic.next_msg_seq
         floor = 1
         if user is not None and not app.is_admin(user):
             me = await model.member(conn, group, user)
             if me is None:
                 raise ApiError(10007, "only members read the group's history")
-            floor = _visible_from(app, group, me.join_seq)
+            if topic is None:
+                floor = _visible_from(app, group, me.join_seq)
+            else:
+                floor = await topics.visible_from(conn, app, group, topic, me)
         if not group.gtype.stores_history:
             raise ApiError(10007, f"{group.gtype.name} groups keep no message history")
-        top = group.next_msg_seq - 1 if req_seq is None else min(req_seq, group.next_msg_seq - 1)
+        top = next_seq - 1 if req_seq is None else min(req_seq, next_seq - 1)
         rows: list[Any] = []
         if top >= floor:
             stmt = _PAGE_ALL if with_recalled else _PAGE_LIVE
-            params = {"app": app.sdkappid, "gid": group_id, "top": top, "floor": floor, "limit": number}
+            params = {
+                "app": app.sdkappid,
+                "gid": group_id,
+                "tid": topic_id or "",
+                "top": top,
+                "floor": floor,
+                "limit": number,
+            }
             rows = list((await conn.execute(stmt, params)).all())
     # IsFinished 1: the reply holds every message asked for (no page is cut short for size in
     # Confab). A page shorter than ReqMsgNumber means the start of the visible history was reached.
-    return {"GroupId": group_id, "IsFinished": 1, "RspMsgList": [_entry(row) for row in rows]}
+    reply: dict[str, Any] = {"GroupId": group_id, "IsFinished": 1, "RspMsgList": [_entry(row) for row in rows]}
+    if topic is not None:
+        reply["TopicId"] = topic.topic_id
+    return reply
 
 
 # -- recall ------------------------------------------------------------------------------------------
@@ -201,7 +223,7 @@ def _blanked(body: str) -> str:
 
 
 async def recall(
-    rt: Runtime, app: App, group_id: str, msg_seqs: list[int], *, operator: str | None
+    rt: Runtime, app: App, group_id: str, msg_seqs: list[int], *, operator: str | None, topic_id: str | None = None
 ) -> list[tuple[int, int]]:
     """group_msg_recall (operator None: the app admin, any stored message, any age) and a device's
     recall (a member: their own messages within `c2c_recall_limit_seconds`, and as owner or admin
@@ -221,14 +243,14 @@ async def recall(
     async with rt.store.tx() as tx:
         # the group row lock serializes recalls of a group (PostgreSQL): a message is recalled once
         group = await model.lock(tx, app.sdkappid, group_id)
+        tid = (await topics.require(tx, group, topic_id)).topic_id if topic_id else ""
         role = await model.role_of(tx, app, group, operator)
         if role is None:
             raise ApiError(10007, "only members may recall the group's messages")
         rows = {}
         if group.gtype.stores_history:
-            rows = {
-                r.msg_seq: r for r in await tx.execute(_BY_SEQS, {"app": app.sdkappid, "gid": group_id, "seqs": seqs})
-            }
+            params = {"app": app.sdkappid, "gid": group_id, "tid": tid, "seqs": seqs}
+            rows = {r.msg_seq: r for r in await tx.execute(_BY_SEQS, params)}
         others: dict[str, model.Member] = {}
         if role < Role.APP_ADMIN:
             senders = [r.sender for r in rows.values() if r.sender != operator and r.kind == "msg"]
@@ -247,10 +269,12 @@ async def recall(
             else:
                 results[seq] = 0
                 done.append(seq)
-                updates.append({"app": app.sdkappid, "gid": group_id, "seq": seq, "new_body": _blanked(row.body)})
+                updates.append(
+                    {"app": app.sdkappid, "gid": group_id, "tid": tid, "seq": seq, "new_body": _blanked(row.body)}
+                )
         if updates:
             await tx.execute(_SET_RECALLED, updates)
-            _announce_recall(tx, rt, group, operator, done, now, silent=False)
+            _announce_recall(tx, rt, group, operator, done, now, silent=False, topic_id=tid)
     return [(seq, results[seq]) for seq in seqs]
 
 
@@ -267,7 +291,15 @@ def _may_recall(
 
 
 def _announce_recall(
-    tx: Any, rt: Runtime, group: Group, operator: str | None, seqs: list[int], now: int, *, silent: bool
+    tx: Any,
+    rt: Runtime,
+    group: Group,
+    operator: str | None,
+    seqs: list[int],
+    now: int,
+    *,
+    silent: bool,
+    topic_id: str = "",
 ) -> None:
     event = GroupMessagesRecalled(
         sdkappid=group.sdkappid,
@@ -277,32 +309,42 @@ def _announce_recall(
         operator=operator or "",
         msg_seqs=seqs,
         silent=silent,
+        topic_id=topic_id,
     )
     if silent:
         notices.publish(tx, rt, event)
         return
-    payload = {"GroupId": group.group_id, "MsgSeqList": seqs, "Operator_Account": operator or "", "MsgTime": now}
+    payload: dict[str, Any] = {"GroupId": group.group_id}
+    if topic_id:
+        payload["TopicId"] = topic_id
+    payload |= {"MsgSeqList": seqs, "Operator_Account": operator or "", "MsgTime": now}
     entry = notices.entry(group.sdkappid, group.group_id, FEED_RECALL, payload, at=now)
     notices.publish(tx, rt, entry, event)
 
 
-async def recall_by_sender(rt: Runtime, app: App, group_id: str, sender: str) -> int:
+async def recall_by_sender(rt: Runtime, app: App, group_id: str, sender: str, topic_id: str | None = None) -> int:
     """delete_group_msg_by_sender: silently recall `sender`'s messages among the group's last 1,000
     (seed 4733-4753): flagged and blanked, no live notice. One range read of at most 1,000 rows of the
     primary key and one executemany. AVChatRoom keeps nothing: no effect, no error. Returns how many."""
     now = int(time.time())
     async with rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
+        topic = await topics.require(tx, group, topic_id) if topic_id else None
         if not group.gtype.stores_history:
             return 0
-        floor = max(1, group.next_msg_seq - SENDER_WINDOW)
-        params = {"app": app.sdkappid, "gid": group_id, "floor": floor, "sender": sender}
+        tid = "" if topic is None else topic.topic_id
+        next_seq = group.next_msg_seq if topic is None else topic.next_msg_seq
+        floor = max(1, next_seq - SENDER_WINDOW)
+        params = {"app": app.sdkappid, "gid": group_id, "tid": tid, "floor": floor, "sender": sender}
         rows = (await tx.execute(_BY_SENDER, params)).all()
         if not rows:
             return 0
-        updates = [{"app": app.sdkappid, "gid": group_id, "seq": r.msg_seq, "new_body": _blanked(r.body)} for r in rows]
+        updates = [
+            {"app": app.sdkappid, "gid": group_id, "tid": tid, "seq": r.msg_seq, "new_body": _blanked(r.body)}
+            for r in rows
+        ]
         await tx.execute(_SET_RECALLED, updates)
-        _announce_recall(tx, rt, group, None, [r.msg_seq for r in rows], now, silent=True)
+        _announce_recall(tx, rt, group, None, [r.msg_seq for r in rows], now, silent=True, topic_id=tid)
     return len(rows)
 
 
@@ -310,7 +352,14 @@ async def recall_by_sender(rt: Runtime, app: App, group_id: str, sender: str) ->
 
 
 async def modify(
-    rt: Runtime, app: App, group_id: str, msg_seq: int, *, body: Any | None, cloud_data: str | None
+    rt: Runtime,
+    app: App,
+    group_id: str,
+    msg_seq: int,
+    *,
+    body: Any | None,
+    cloud_data: str | None,
+    topic_id: str | None = None,
 ) -> None:
     """openim/modify_group_msg: overwrite MsgBody and/or CloudCustomData of a stored message, with the
     page's codes (seed 3820-3840): 90002/90007 a bad MsgBody, 90010 over 12 KB, 20001 anything else
@@ -331,7 +380,8 @@ async def modify(
             raise ApiError(20001, exc.info) from None
         if not group.gtype.stores_history:
             raise ApiError(20001, f"{group.gtype.name} groups keep no messages to modify")
-        row = (await tx.execute(_ONE, {"app": app.sdkappid, "gid": group_id, "seq": msg_seq})).first()
+        tid = (await topics.require(tx, group, topic_id, 20001)).topic_id if topic_id else ""
+        row = (await tx.execute(_ONE, {"app": app.sdkappid, "gid": group_id, "tid": tid, "seq": msg_seq})).first()
         if row is None or row.kind != "msg":
             raise ApiError(20001, f"group {group_id} has no message {msg_seq}")
         if row.recalled:
@@ -346,7 +396,7 @@ async def modify(
             doc["CloudCustomData"] = new_cloud
         payload = _encode(doc)
         await tx.execute(
-            _SET_BODY, {"app": app.sdkappid, "gid": group_id, "seq": msg_seq, "new_body": payload.decode()}
+            _SET_BODY, {"app": app.sdkappid, "gid": group_id, "tid": tid, "seq": msg_seq, "new_body": payload.decode()}
         )
         entry = notices.entry(app.sdkappid, group_id, FEED_MODIFY, payload, at=now)
         event = GroupMessageModified(
@@ -356,5 +406,6 @@ async def modify(
             group_type=group.gtype.name,
             msg_seq=msg_seq,
             message=msgspec.Raw(payload),
+            topic_id=tid,
         )
         notices.publish(tx, rt, entry, event)

@@ -14,6 +14,11 @@ as MsgTime. Nothing is delivered and no callback runs (seed 3063). The page's ru
   rows (a migration path, not a send path); set_unread_msg_num or import_group_member set it again.
 The "latest message" is the latest ordinary message: tips (made at the time of a create or a join)
 do not stop a migration from importing older history.
+
+Into a topic (issue 14, `TopicId`): the same rules over the topic's own rows and seq (the topic's row
+locked and stamped). Nothing is written per member there: a member's view of a topic starts after the
+last topic message older than their joining (topics.py), so imported history from before someone
+joined is read for them already; members who joined before it see it unread.
 """
 
 from __future__ import annotations
@@ -26,9 +31,9 @@ import sqlalchemy as sa
 
 from confab.domain import accounts
 from confab.domain.apps import App
-from confab.domain.groups import messages, model
+from confab.domain.groups import messages, model, topics
 from confab.errors import ApiError
-from confab.store.tables.groups import group_members, group_messages, groups
+from confab.store.tables.groups import group_members, group_messages, group_topics, groups
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
@@ -44,7 +49,7 @@ _TAIL = (
     .where(
         group_messages.c.sdkappid == sa.bindparam("app"),
         group_messages.c.group_id == sa.bindparam("gid"),
-        group_messages.c.topic_id == "",
+        group_messages.c.topic_id == sa.bindparam("tid"),
         group_messages.c.kind == "msg",
     )
     .order_by(group_messages.c.msg_seq.desc())
@@ -59,6 +64,19 @@ _TAKE_SEQS = (
         active=1,
     )
     .returning(groups.c.next_msg_seq)
+)
+_TAKE_TOPIC_SEQS = (
+    group_topics.update()
+    .where(
+        group_topics.c.sdkappid == sa.bindparam("app"),
+        group_topics.c.group_id == sa.bindparam("gid"),
+        group_topics.c.topic_id == sa.bindparam("tid"),
+    )
+    .values(
+        next_msg_seq=group_topics.c.next_msg_seq + sa.bindparam("n"),
+        last_msg_time=sa.bindparam("last_time"),
+    )
+    .returning(group_topics.c.next_msg_seq)
 )
 _ALL_READ = (
     group_members.update()
@@ -79,7 +97,9 @@ class ImportItem:
     random: int | None = None
 
 
-async def import_messages(rt: Runtime, app: App, group_id: str, items: list[ImportItem]) -> list[dict[str, int]]:
+async def import_messages(
+    rt: Runtime, app: App, group_id: str, items: list[ImportItem], *, topic_id: str | None = None
+) -> list[dict[str, int]]:
     """Store these messages in order; one result per message: {MsgSeq, MsgTime, Result}."""
     if not items:
         raise ApiError(10004, "MsgList must hold at least one message")
@@ -101,16 +121,20 @@ async def import_messages(rt: Runtime, app: App, group_id: str, items: list[Impo
         group = await model.lock(tx, app.sdkappid, group_id)
         if not group.gtype.importable:
             raise ApiError(10007, f"messages cannot be imported into {group.gtype.name} groups (seed 3083-3085)")
+        # the topic's row lock: no send takes one of its seqs meanwhile
+        topic = await topics.require(tx, group, topic_id, lock=True) if topic_id else None
+        tid = "" if topic is None else topic.topic_id
         unknown = senders - await accounts.existing(tx, app.sdkappid, senders)
         if unknown:
             raise ApiError(10004, f"From_Account {sorted(unknown)[0]!r} is not an account of this app")
-        tail = (await tx.execute(_TAIL, {"app": app.sdkappid, "gid": group_id})).all()
-        latest = max((r.msg_time for r in tail), default=group.created_at)
+        tail = (await tx.execute(_TAIL, {"app": app.sdkappid, "gid": group_id, "tid": tid})).all()
+        created = group.created_at if topic is None else topic.created_at
+        latest = max((r.msg_time for r in tail), default=created)
         recent = [(r.msg_time, r.random, r.msg_seq) for r in reversed(tail)]  # oldest first
         results: list[dict[str, int]] = []
         rows: list[dict[str, Any]] = []
-        seq = group.next_msg_seq
-        floor = max(latest, group.created_at)
+        seq = group.next_msg_seq if topic is None else topic.next_msg_seq
+        floor = max(latest, created)
         for item, out in zip(items, outs, strict=True):
             if out is None:
                 results.append({"MsgSeq": 0, "MsgTime": item.send_time, "Result": TOO_BIG})
@@ -130,12 +154,12 @@ async def import_messages(rt: Runtime, app: App, group_id: str, items: list[Impo
                 if earlier is not None:
                     results.append({"MsgSeq": earlier[1], "MsgTime": earlier[0], "Result": OK})
                     continue
-            payload = messages.wire(group, item.sender, out, item.send_time, seq)
+            payload = messages.wire(group, item.sender, out, item.send_time, seq, tid)
             rows.append(
                 {
                     "sdkappid": app.sdkappid,
                     "group_id": group_id,
-                    "topic_id": "",
+                    "topic_id": tid,
                     "msg_seq": seq,
                     "kind": "msg",
                     "sender": item.sender,
@@ -150,10 +174,12 @@ async def import_messages(rt: Runtime, app: App, group_id: str, items: list[Impo
             floor = item.send_time
             seq += 1
         if rows:
-            last_time = max(group.last_msg_time, floor)  # the row is locked: no concurrent change
-            params = {"app": app.sdkappid, "gid": group_id, "n": len(rows), "last_time": last_time}
-            after: int = (await tx.execute(_TAKE_SEQS, params)).scalar_one()
-            assert after == seq, "the group row is locked: nobody else takes seqs meanwhile"
+            previous = group.last_msg_time if topic is None else topic.last_msg_time
+            last_time = max(previous, floor)  # the row is locked: no concurrent change
+            params = {"app": app.sdkappid, "gid": group_id, "tid": tid, "n": len(rows), "last_time": last_time}
+            after: int = (await tx.execute(_TAKE_SEQS if topic is None else _TAKE_TOPIC_SEQS, params)).scalar_one()
+            assert after == seq, "the row is locked: nobody else takes seqs meanwhile"
             await tx.execute(group_messages.insert(), rows)
-            await tx.execute(_ALL_READ, {"app": app.sdkappid, "gid": group_id, "seq": seq - 1})
+            if topic is None:
+                await tx.execute(_ALL_READ, {"app": app.sdkappid, "gid": group_id, "seq": seq - 1})
     return results

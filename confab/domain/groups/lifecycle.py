@@ -24,13 +24,17 @@ from confab.store.tables.groups import (
     group_mutes,
     group_receipts,
     group_requests,
+    group_topic_reads,
+    group_topics,
     groups,
 )
+from confab.webhooks import before
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
 
 CREATE_MEMBERS_MAX = 100  # MemberList (10005; seed 11907)
+BEFORE_CREATE = before.Site("Group.CallbackBeforeCreateGroup", reject_code=10016, custom=(10100, 10200))
 _encode = msgspec.json.Encoder().encode
 
 
@@ -92,6 +96,29 @@ async def create(rt: Runtime, app: App, spec: NewGroup, *, operator: str, how: s
         roster_.setdefault(m.user_id, m)
     if max_members and len(roster_) > max_members:
         raise ApiError(10038, f"{len(roster_)} members do not fit a group of {max_members}")
+    # the initial members as the callbacks list them: those named, the owner aside (seed 31046, 31243)
+    initial = [u for u in roster_ if u != spec.owner]
+    if not imported and app.settings.webhook.on(BEFORE_CREATE.command):  # asked before the write, never in it
+        made = 0  # "groups of this kind the user created": those of the type the owner holds
+        if spec.owner:
+            async with rt.store.read() as conn:
+                made = await conn.scalar(
+                    sa.select(sa.func.count()).where(
+                        groups.c.sdkappid == app.sdkappid, groups.c.owner == spec.owner, groups.c.type == gtype.name
+                    )
+                )
+        asked = {
+            "Operator_Account": operator,
+            "Owner_Account": spec.owner,
+            "Type": gtype.name,
+            "Name": spec.name,
+            "CreateGroupNum": made,
+            "MemberList": [{"Member_Account": u} for u in initial],
+            "EventTime": before.event_time(),
+        }
+        verdict = await BEFORE_CREATE.ask(rt, app, asked)
+        if verdict is not None and verdict.action == "reject":
+            raise ApiError(verdict.code, verdict.info)
     async with rt.store.tx() as tx:
         if spec.group_id is not None:
             taken = (
@@ -146,7 +173,14 @@ async def create(rt: Runtime, app: App, spec: NewGroup, *, operator: str, how: s
         notices.publish(
             tx,
             rt,
-            notices.GroupCreated(**notices.event_base(group, operator), owner=spec.owner, members=users),
+            notices.GroupCreated(
+                **notices.event_base(group, operator),
+                owner=spec.owner,
+                members=users,
+                name=spec.name,
+                app_data=spec.app_data,
+                how=how,
+            ),
         )
     return group
 
@@ -160,7 +194,9 @@ async def destroy(rt: Runtime, app: App, group_id: str, *, operator: str | None)
             role = await model.role_of(tx, app, group, operator)
             if role is not Role.OWNER or group.gtype.owner_may_quit:  # Work groups: app admin only
                 raise ApiError(10007, "only the group owner (the app admin for Work groups) may disband it")
-        for table in (group_members, group_mutes, group_bans, group_requests, group_messages, group_receipts):
+        # group_messages holds the topics' messages too (keyed by topic_id): the group's key takes them all
+        tables = (group_members, group_mutes, group_bans, group_requests, group_messages, group_receipts)
+        for table in (*tables, group_topic_reads, group_topics):
             await tx.execute(table.delete().where(group.where(table)))
         await msg_ext.purge_group(tx, app.sdkappid, group.group_id)
         await tx.execute(groups.delete().where(group.where()))

@@ -22,7 +22,7 @@ import msgspec
 import sqlalchemy as sa
 
 from confab.domain.apps import App
-from confab.domain.groups import fields, ids, model
+from confab.domain.groups import fields, ids, model, topics
 from confab.domain.groups.model import Group, Member
 from confab.domain.groups.types import ALL, BY_NAME, LIST_FILTERS, GroupType, Role
 from confab.errors import ApiError
@@ -300,6 +300,9 @@ async def joined(
     async with rt.store.read() as conn:
         total = (await conn.execute(count)).scalar_one()
         rows = list(await conn.execute(page))
+        sums: dict[str, tuple[int, int]] = {}
+        if support_topic and rows:  # one statement for the page's communities (topics.gross)
+            sums = await topics.gross(conn, app, user_id, [Group.from_row(row) for row in rows])
     entries: list[dict[str, Any]] = []
     now = int(time.time())
     for row in rows:
@@ -310,9 +313,10 @@ async def joined(
         m = Member.from_row(row, prefix="m_")
         entry: dict[str, Any] = {"GroupId": group.group_id, **model.base_info(group, base_wanted)}
         self_info = _self_info(group, m, self_wanted, now) if self_wanted else {}
-        if support_topic:  # topics (issue 14) will sum over topics; until then the group's own stream
-            entry.update(Type=group.gtype.name, SupportTopic=1, GrossTopicNextMsgSeq=group.next_msg_seq)
-            self_info["GrossTopicReadSeq"] = m.read_seq
+        if support_topic:  # summed over the community's topics (topics.gross; its own stream is not a topic)
+            gross_next, gross_read = sums.get(group.group_id, (1, 0))
+            entry.update(Type=group.gtype.name, SupportTopic=1, GrossTopicNextMsgSeq=gross_next)
+            self_info["GrossTopicReadSeq"] = gross_read
         if self_info:
             entry["SelfInfo"] = self_info
         entries.append(entry)

@@ -6,6 +6,11 @@ RETURNING`: gap-free and unique under any concurrency, on both databases). It is
 a `GroupEntry` ("group.msg"), encoded once; each process's gateway delivers it to the group's members
 connected there (realtime/group_index.py). Nothing is written per member: unread counts come from the
 group's seq and each member's read seq (a sender's read seq moves to their own message).
+
+A message to a topic of a community (issue 14, `TopicId`) is the same row under the topic's ID,
+numbered by the topic's own seq (the topic's row is stamped instead of the group's, so topics do not
+contend), published as the community's "group.msg" entry with "TopicId" in it: every connected
+member of the community gets it, and the device tells the topic by that field.
 """
 
 from __future__ import annotations
@@ -24,12 +29,12 @@ from confab.domain import accounts
 from confab.domain import mutes as global_mutes
 from confab.domain.apps import App
 from confab.domain.c2c import bodies
-from confab.domain.groups import bans, live, model, mutes, notices
+from confab.domain.groups import bans, live, model, mutes, notices, topics
 from confab.domain.groups.model import Group
 from confab.domain.groups.types import Role
 from confab.errors import ApiError
 from confab.events import Event
-from confab.store.tables.groups import group_members, group_messages, groups
+from confab.store.tables.groups import group_members, group_messages, group_topics, groups
 from confab.windows import WindowCounter
 
 if TYPE_CHECKING:
@@ -55,6 +60,7 @@ class GroupMessageSent(Event, frozen=True):
     random: int
     online_only: bool
     source: str  # "rest" or "user"
+    topic_id: str = ""  # "" = the group itself
 
 
 @dataclass(slots=True)
@@ -187,6 +193,23 @@ _STAMP_QUIET = (  # NoLastMsg: the conversation's last-message time stays
     .values(next_msg_seq=groups.c.next_msg_seq + 1, active=1)
     .returning(groups.c.next_msg_seq)
 )
+_TOPIC_KEY = (
+    group_topics.c.sdkappid == sa.bindparam("app"),
+    group_topics.c.group_id == sa.bindparam("gid"),
+    group_topics.c.topic_id == sa.bindparam("tid"),
+)
+_STAMP_TOPIC = (
+    group_topics.update()
+    .where(*_TOPIC_KEY)
+    .values(next_msg_seq=group_topics.c.next_msg_seq + 1, last_msg_time=sa.bindparam("now"))
+    .returning(group_topics.c.next_msg_seq)
+)
+_STAMP_TOPIC_QUIET = (
+    group_topics.update()
+    .where(*_TOPIC_KEY)
+    .values(next_msg_seq=group_topics.c.next_msg_seq + 1)
+    .returning(group_topics.c.next_msg_seq)
+)
 _INSERT = group_messages.insert()
 _SENDER_READ = (
     group_members.update()
@@ -199,10 +222,12 @@ _SENDER_READ = (
 )
 
 
-def wire(group: Group, sender: str, out: GroupOutgoing, msg_time: int, msg_seq: int) -> bytes:
+def wire(group: Group, sender: str, out: GroupOutgoing, msg_time: int, msg_seq: int, topic_id: str = "") -> bytes:
     """The message as devices receive it and history returns it (MsgBody spliced in, not re-encoded)."""
-    doc: dict[str, Any] = {
-        "GroupId": group.group_id,
+    doc: dict[str, Any] = {"GroupId": group.group_id}
+    if topic_id:
+        doc["TopicId"] = topic_id
+    doc |= {
         "MsgSeq": msg_seq,
         "MsgTime": msg_time,
         "From_Account": sender,
@@ -253,17 +278,31 @@ async def _check_sender(
     return member
 
 
-async def send(rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutgoing, *, by_admin: bool) -> GroupSent:
-    """Store and deliver one group message (send_group_msg; a device's send). A failed check consumes
-    no seq (the transaction rolls back); a message over the group's rate is dropped with
-    MsgDropReason; a repeat of the same Random and content within five minutes answers the first."""
+async def send(
+    rt: Runtime,
+    app: App,
+    group_id: str,
+    sender: str,
+    out: GroupOutgoing,
+    *,
+    by_admin: bool,
+    topic_id: str | None = None,
+) -> GroupSent:
+    """Store and deliver one group message (send_group_msg; a device's send), to a topic when
+    `topic_id` names one (10010 when it names none). A failed check consumes no seq (the transaction
+    rolls back); a message over the group's rate is dropped with MsgDropReason; a repeat of the same
+    Random and content within five minutes answers the first."""
     digest = hashlib.blake2b(out.body_json + (out.cloud_data or "").encode(), digest_size=16).digest()
-    key = (app.sdkappid, group_id, out.random)
+    tid = topic_id or ""
+    key = (app.sdkappid, f"{group_id}\n{tid}" if tid else group_id, out.random)
     now = int(time.time())
     async with rt.store.tx() as tx:
         group = await model.get(tx, app.sdkappid, group_id)
+        topic = await topics.require(tx, group, tid) if topic_id is not None else None
         watching = group.gtype.live and live.watching(rt, app.sdkappid, group_id, sender)
         member = await _check_sender(tx, app, group, sender, by_admin=by_admin, watching=watching)
+        if topic is not None and not by_admin and not app.is_admin(sender):
+            topics.may_speak(topic, member.role if member is not None else Role.OWNER)
         earlier = _recent.get(key, digest)
         if earlier is not None:
             return GroupSent(msg_time=earlier[0], msg_seq=earlier[1])
@@ -271,15 +310,22 @@ async def send(rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutg
             return GroupSent(msg_time=now, msg_seq=0, drop_reason=DROP_FREQUENCY)
         stores = group.gtype.stores_history and not out.online_only
         seq = 0
-        if stores:
+        if stores and topic is not None:
+            stamp = _STAMP_TOPIC_QUIET if out.no_last_msg else _STAMP_TOPIC
+            params = {"app": app.sdkappid, "gid": group_id, "tid": tid, "now": now}
+            stamped = (await tx.execute(stamp, params)).scalar_one_or_none()
+            if stamped is None:  # destroyed since it was read
+                raise ApiError(10010, f"group {group_id!r} has no topic {tid!r}")
+            seq = stamped - 1
+        elif stores:
             stamp = _STAMP_QUIET if out.no_last_msg else _STAMP
             seq = (await tx.execute(stamp, {"app": app.sdkappid, "gid": group_id, "now": now})).scalar_one() - 1
-        payload = wire(group, sender, out, now, seq)
+        payload = wire(group, sender, out, now, seq, tid)
         if stores:
             row = {
                 "sdkappid": app.sdkappid,
                 "group_id": group_id,
-                "topic_id": "",
+                "topic_id": tid,
                 "msg_seq": seq,
                 "kind": "msg",
                 "sender": sender,
@@ -289,7 +335,9 @@ async def send(rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutg
                 "recalled": 0,
             }
             await tx.execute(_INSERT, row)
-            if member is not None:  # own messages are never unread (the app admin has no member row)
+            if member is not None and topic is not None:  # own messages are never unread
+                await topics.move_read(tx, group, tid, sender, seq)
+            elif member is not None:  # (the app admin has no member row)
                 params = {"app": app.sdkappid, "gid": group_id, "uid": sender, "now": now, "seq": seq}
                 await tx.execute(_SENDER_READ, params)
         entry = notices.entry(app.sdkappid, group_id, "group.msg", payload, seq=seq, at=now)
@@ -303,6 +351,7 @@ async def send(rt: Runtime, app: App, group_id: str, sender: str, out: GroupOutg
             random=out.random,
             online_only=not stores,
             source="rest" if by_admin else "user",
+            topic_id=tid,
         )
         notices.publish(tx, rt, entry, event)
     _recent.put(key, digest, now, seq)

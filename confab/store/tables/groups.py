@@ -146,3 +146,52 @@ group_live_roles = sa.Table(
     sa.Column("until", sa.BigInteger, nullable=False, server_default="0"),  # 0: for ever
     sa.Index("ix_group_live_roles_user", "sdkappid", "user_id"),
 )
+
+# A community's topics (issue 14): each its own profile and its own MsgSeq (`next_msg_seq`); the
+# messages are rows of `group_messages` under the topic's ID.
+group_topics = sa.Table(
+    "group_topics",
+    metadata,
+    sa.Column("sdkappid", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("group_id", GROUP_ID, primary_key=True),
+    sa.Column("topic_id", GROUP_ID, primary_key=True),  # GroupId + "@TOPIC#_" + part, <= 96 bytes
+    sa.Column("serial", sa.BigInteger, nullable=False),  # 1, 2, 3 … per community: the listing order
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("introduction", sa.Text, nullable=False, server_default=""),
+    sa.Column("notification", sa.Text, nullable=False, server_default=""),
+    sa.Column("face_url", sa.Text, nullable=False, server_default=""),
+    sa.Column("custom_string", sa.Text, nullable=False, server_default=""),
+    sa.Column("creator", USER_ID, nullable=False, server_default=""),  # From_Account, "" = the app admin
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("info_seq", sa.BigInteger, nullable=False, server_default="1"),
+    sa.Column("last_info_time", sa.BigInteger, nullable=False),
+    sa.Column("last_msg_time", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("next_msg_seq", sa.BigInteger, nullable=False, server_default="1"),
+    sa.Column("mute_all", sa.SmallInteger, nullable=False, server_default="0"),
+)
+
+# A member's read position in a topic, written only when the member reads (never per message, never
+# for every member): without a row the member has read nothing they could see (topics.py).
+group_topic_reads = sa.Table(
+    "group_topic_reads",
+    metadata,
+    sa.Column("sdkappid", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("group_id", GROUP_ID, primary_key=True),
+    sa.Column("topic_id", GROUP_ID, primary_key=True),
+    sa.Column("user_id", USER_ID, primary_key=True),
+    sa.Column("read_seq", sa.BigInteger, nullable=False),
+    sa.Index("ix_group_topic_reads_user", "sdkappid", "user_id"),
+)
+
+# Where a member's view of a topic starts: the last topic message before their joining, one index
+# seek. Partial (topic rows only), so the plain group send path maintains no extra index.
+ix_group_messages_topic_time = sa.Index(
+    "ix_group_messages_topic_time",
+    group_messages.c.sdkappid,
+    group_messages.c.group_id,
+    group_messages.c.topic_id,
+    group_messages.c.msg_time,
+    group_messages.c.msg_seq,
+    sqlite_where=group_messages.c.topic_id != "",
+    postgresql_where=group_messages.c.topic_id != "",
+)

@@ -9,10 +9,11 @@ from typing import Any
 import msgspec
 
 from confab.decoding import Int64
-from confab.domain.groups import broadcasts, imports, messages, reads
+from confab.domain.groups import broadcasts, imports, messages, reads, topics
 from confab.domain.limits import require_user_id
 from confab.errors import ApiError
 from confab.rest.api.groups.members import accounts_of, group_id
+from confab.rest.api.groups.messages import topic_id
 from confab.rest.call import Call
 from confab.rest.services import GROUP
 
@@ -48,8 +49,7 @@ async def import_group_msg(call: Call, req: ImportGroupMsg) -> ImportGroupMsgRep
     gid = group_id(req.GroupId)
     if req.MsgList is None:
         raise ApiError(10004, "MsgList is required")
-    if req.TopicId is not None:
-        raise ApiError(10010, "topics arrive with issue 14: this group has no topic with that ID")
+    topic = topic_id(req.TopicId)
     if req.RecentContactFlag not in (0, 1):
         raise ApiError(10004, "RecentContactFlag is 0 or 1")
     items: list[imports.ImportItem] = []
@@ -62,7 +62,7 @@ async def import_group_msg(call: Call, req: ImportGroupMsg) -> ImportGroupMsgRep
             raise ApiError(10004, f"MsgList[{i}].MsgBody is required")
         sender = require_user_id(m.From_Account, f"MsgList[{i}].From_Account", 10004)
         items.append(imports.ImportItem(sender=sender, send_time=m.SendTime, body=m.MsgBody, random=m.Random))
-    results = await imports.import_messages(call.rt, call.app, gid, items)
+    results = await imports.import_messages(call.rt, call.app, gid, items, topic_id=topic)
     return ImportGroupMsgReply(ImportMsgResult=[ImportMsgResult(**r) for r in results])
 
 
@@ -83,8 +83,10 @@ async def send_group_system_notification(call: Call, req: SendGroupSystemNotific
         raise ApiError(10004, "Content is required")
     if not isinstance(req.Content, str):
         raise ApiError(10004, "Content must be a string")
-    if req.TopicId is not None:
-        raise ApiError(10010, "topics arrive with issue 14: this group has no topic with that ID")
+    if req.TopicId is not None:  # ruling (docs/compatibility.md, "Topics")
+        if not isinstance(req.TopicId, str) or not req.TopicId.startswith(gid + topics.TOPIC_MARK):
+            raise ApiError(10010, f"group {gid!r} has no topic {req.TopicId!r}")
+        raise ApiError(10004, "system notifications go to the whole community, not to a topic: leave TopicId out")
     to = accounts_of(req.ToMembers_Account, "ToMembers_Account") if req.ToMembers_Account else None
     await broadcasts.system_notification(call.rt, call.app, gid, req.Content, to)
 

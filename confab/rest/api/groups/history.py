@@ -13,15 +13,10 @@ from confab.domain.groups import history, model
 from confab.domain.limits import require_user_id
 from confab.errors import ApiError
 from confab.rest.api.groups.members import group_id
+from confab.rest.api.groups.messages import topic_id
 from confab.rest.call import Call
 from confab.rest.replies import NoFields
 from confab.rest.services import GROUP, OPENIM
-
-
-def _no_topic(topic: object) -> None:
-    if topic is not None and topic != "":
-        raise ApiError(10010, "topics arrive with issue 14: this group has no topic with that ID")
-
 
 # -- group_msg_get_simple ----------------------------------------------------------------------------
 
@@ -59,8 +54,7 @@ async def group_msg_get_simple(call: Call, req: GroupMsgGetSimple) -> dict:
         raise ApiError(10004, "ReqMsgNumber is required")
     if req.WithRecalledMsg not in (0, 1):
         raise ApiError(10004, "WithRecalledMsg is 0 or 1")
-    _no_topic(req.TopicId)
-    return await history.page(
+    page = await history.page(
         call.rt,
         call.app,
         gid,
@@ -68,7 +62,10 @@ async def group_msg_get_simple(call: Call, req: GroupMsgGetSimple) -> dict:
         req_seq=req.ReqMsgSeq,
         number=req.ReqMsgNumber,
         with_recalled=req.WithRecalledMsg == 1,
+        topic_id=topic_id(req.TopicId),
     )
+    page.pop("TopicId", None)  # the device form names the topic; the page's reply does not
+    return page
 
 
 # -- group_msg_recall --------------------------------------------------------------------------------
@@ -98,8 +95,8 @@ async def group_msg_recall(call: Call, req: GroupMsgRecall) -> GroupMsgRecallRep
     gid = group_id(req.GroupId)
     if req.MsgSeqList is None:
         raise ApiError(10004, "MsgSeqList is required")
-    _no_topic(req.TopicId)
-    results = await history.recall(call.rt, call.app, gid, [item.MsgSeq for item in req.MsgSeqList], operator=None)
+    seqs = [item.MsgSeq for item in req.MsgSeqList]
+    results = await history.recall(call.rt, call.app, gid, seqs, operator=None, topic_id=topic_id(req.TopicId))
     return GroupMsgRecallReply(RecallRetList=[RecallRet(MsgSeq=seq, RetCode=code) for seq, code in results])
 
 
@@ -123,8 +120,7 @@ async def delete_group_msg_by_sender(call: Call, req: DeleteGroupMsgBySender) ->
     if req.Sender_Account is None:
         raise ApiError(10004, "Sender_Account is required")
     sender = require_user_id(req.Sender_Account, "Sender_Account", 10004)
-    _no_topic(req.TopicId)
-    await history.recall_by_sender(call.rt, call.app, gid, sender)
+    await history.recall_by_sender(call.rt, call.app, gid, sender, topic_id(req.TopicId))
 
 
 # -- openim/modify_group_msg -------------------------------------------------------------------------
@@ -145,6 +141,12 @@ async def modify_group_msg(call: Call, req: ModifyGroupMsg) -> None:
     gid = model.require_id(req.GroupId, 20001)
     if req.MsgSeq is None:
         raise ApiError(20001, "MsgSeq is required")
-    if req.TopicId is not None and req.TopicId != "":
-        raise ApiError(20001, "topics arrive with issue 14: this group has no topic with that ID")
-    await history.modify(call.rt, call.app, gid, req.MsgSeq, body=req.MsgBody, cloud_data=req.CloudCustomData)
+    await history.modify(
+        call.rt,
+        call.app,
+        gid,
+        req.MsgSeq,
+        body=req.MsgBody,
+        cloud_data=req.CloudCustomData,
+        topic_id=topic_id(req.TopicId, 20001),
+    )

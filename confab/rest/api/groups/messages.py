@@ -1,4 +1,5 @@
-"""Group messages over REST (issue 13): send_group_msg (seed 004 lines 1731-2362)."""
+"""Group messages over REST (issue 13): send_group_msg (seed 004 lines 1731-2362), to a community's
+topic with `TopicId` (issue 14)."""
 
 from __future__ import annotations
 
@@ -38,13 +39,21 @@ class SendGroupMsgReply(msgspec.Struct, omit_defaults=True):
     MsgDropReason: str | None = None
 
 
+def topic_id(value: object, code: int = 10004) -> str | None:
+    """TopicId of a group message API: absent or "" the group itself, else a string (`code` otherwise)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ApiError(code, "TopicId must be a string")
+    return value
+
+
 @GROUP.endpoint("send_group_msg", request=SendGroupMsg, response=SendGroupMsgReply)
 async def send_group_msg(call: Call, req: SendGroupMsg) -> SendGroupMsgReply:
     gid = group_id(req.GroupId)
     if req.MsgBody is None:
         raise ApiError(10004, "MsgBody is required")
-    if req.TopicId is not None:
-        raise ApiError(10010, "topics arrive with issue 14: this group has no topic with that ID")
+    topic = topic_id(req.TopicId)
     if req.To_Account is not None:
         raise ApiError(10004, "To_Account (messages to some members only) is not supported yet")
     sender = call.identifier
@@ -62,5 +71,5 @@ async def send_group_msg(call: Call, req: SendGroupMsg) -> SendGroupMsgReply:
         forbid_callbacks=req.ForbidCallbackControl,
         support_extension=req.SupportMessageExtension,
     )
-    sent = await messages.send(call.rt, call.app, gid, sender, out, by_admin=True)
+    sent = await messages.send(call.rt, call.app, gid, sender, out, by_admin=True, topic_id=topic)
     return SendGroupMsgReply(MsgTime=sent.msg_time, MsgSeq=sent.msg_seq, MsgDropReason=sent.drop_reason or None)
