@@ -9,6 +9,7 @@ import logging
 import os
 import shlex
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from confab import usersig
 from confab.config import Settings
 from confab.domain.apps import GROUP_FIELD_ACCESS, App, AppDirectory, AppSettings, CustomField, GroupField
 from confab.store import Store
+from confab.webhooks.config import WebhookSettings
 
 
 def _run(fn: Callable[[AppDirectory], Awaitable[Any]], settings: Settings) -> Any:
@@ -255,6 +257,11 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
             updated = await apps.update(app.sdkappid, settings=_group_field(app.settings, args))
             _print_app(updated, with_key=False)
             return 0
+        if action == "webhook":
+            hook = _webhook(app.settings.webhook, args)
+            updated = await apps.update(app.sdkappid, settings=msgspec.structs.replace(app.settings, webhook=hook))
+            _print_app(updated, with_key=False)
+            return 0
         raise SystemExit(f"unknown app command {action}")
 
     try:
@@ -262,6 +269,61 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
     except (ValueError, msgspec.ValidationError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+
+
+def _webhook(current: WebhookSettings, args: argparse.Namespace) -> WebhookSettings:
+    """The app's webhook settings with this command line's changes (apps.update validates them)."""
+    from confab.webhooks.catalog import COMMANDS
+
+    commands = list(current.commands)
+    if args.all:
+        commands = [c.name for c in COMMANDS]
+    for name in args.on or []:
+        if name not in commands:
+            commands.append(name)
+    commands = [c for c in commands if c not in (args.off or [])]
+    fail_closed = [c for c in current.fail_closed if c not in (args.fail_open or [])]
+    fail_closed += [c for c in args.fail_closed or [] if c not in fail_closed]
+    changes: dict[str, Any] = {"commands": commands, "fail_closed": fail_closed}
+    for name in ("url", "token", "timeout", "retries", "backlog", "client_cert", "client_key", "ca_file"):
+        value = getattr(args, name)
+        if value is not None:
+            changes[name] = value
+    if args.retry_after is not None:
+        changes["retry_after"] = args.retry_after
+    return msgspec.structs.replace(current, **changes)
+
+
+def cmd_webhooks(args: argparse.Namespace, settings: Settings) -> int:
+    """List the seed's callback commands and which Confab sends; or an app's recent deliveries."""
+    from confab.webhooks import after, catalog
+    from confab.webhooks import log as delivery_log
+
+    if args.webhooks_command == "log":
+
+        async def recent(apps: AppDirectory) -> list[dict[str, Any]]:
+            async with apps.store.read() as conn:
+                return await delivery_log.recent(conn, args.sdkappid, args.n)
+
+        for row in reversed(_run(recent, settings)):
+            at = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["at"] / 1000))
+            detail = f"  {row['error']}" if row["error"] else ""
+            print(
+                f"{at}  {row['command']:<40} {row['status']:<8} http={row['http_status']:<3} "
+                f"{row['latency_ms']:8.1f} ms  attempts={row['attempts']}{detail}"
+            )
+        return 0
+    after.install()
+    done = 0
+    for command in catalog.COMMANDS:
+        implemented = command.name in after.IMPLEMENTED
+        done += implemented
+        if args.missing and implemented:
+            continue
+        mark = "implemented" if implemented else "missing    "
+        print(f"{mark}  {command.name:<40} {command.kind:<7} {command.trigger}  ({command.seed})")
+    print(f"\n{done} of {len(catalog.COMMANDS)} seed callback commands implemented")
+    return 0
 
 
 def _group_field(current: AppSettings, args: argparse.Namespace) -> AppSettings:
@@ -346,7 +408,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--write", choices=GROUP_FIELD_ACCESS, default="admin", help="least who may write from a device"
     )
     gfield.add_argument("--remove", action="store_true")
+    hook = app_sub.add_parser("webhook", help="set the app's webhook URL, switches, token, policies")
+    hook.add_argument("sdkappid", type=int)
+    hook.add_argument("--url", help='http(s) URL of the receiver ("" turns webhooks off)')
+    hook.add_argument("--on", action="append", metavar="COMMAND", help="switch a callback command on (repeatable)")
+    hook.add_argument("--off", action="append", metavar="COMMAND", help="switch one off (repeatable)")
+    hook.add_argument("--all", action="store_true", help="switch every command on")
+    hook.add_argument("--token", help='the signing token ("" for none)')
+    hook.add_argument("--timeout", type=float, help="seconds (default 2)")
+    hook.add_argument(
+        "--fail-closed", action="append", metavar="COMMAND", help="refuse when this before-callback fails"
+    )
+    hook.add_argument("--fail-open", action="append", metavar="COMMAND", help="allow when it fails (the default)")
+    retry = hook.add_mutually_exclusive_group()
+    retry.add_argument("--retry-after", dest="retry_after", action="store_true", default=None)
+    retry.add_argument("--no-retry-after", dest="retry_after", action="store_false")
+    hook.add_argument("--retries", type=int)
+    hook.add_argument("--backlog", type=int, help="after-callbacks kept waiting per app")
+    hook.add_argument("--client-cert", help="PEM file: client certificate for mutual TLS")
+    hook.add_argument("--client-key", help="PEM file: its key")
+    hook.add_argument("--ca-file", help="PEM file: the CA of the receiver's certificate")
     app.set_defaults(func=cmd_app)
+
+    hooks = sub.add_parser("webhooks", help="list the seed's callback commands (or: log SDKAPPID)")
+    hooks.add_argument("--missing", action="store_true", help="only those not implemented yet")
+    hooks.set_defaults(func=cmd_webhooks, webhooks_command="list")
+    hooks_sub = hooks.add_subparsers(dest="webhooks_command")
+    hlog = hooks_sub.add_parser("log", help="an app's recent webhook deliveries, oldest first")
+    hlog.add_argument("sdkappid", type=int)
+    hlog.add_argument("-n", type=int, default=50, help="how many (default 50)")
     return parser
 
 

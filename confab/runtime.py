@@ -20,6 +20,7 @@ from confab.store import Store
 if TYPE_CHECKING:
     from confab.domain.c2c.sending import SendBatcher
     from confab.realtime.hub import Hub
+    from confab.webhooks.service import Webhooks
 
 
 @dataclass
@@ -31,18 +32,24 @@ class Runtime:
     started_at: float = field(default_factory=time.time)
     hub: Hub | None = None  # who is connected to this process's gateway (set by the server)
     c2c_sends: SendBatcher | None = None  # group commit for one-to-one sends (made at the first send)
+    webhooks: Webhooks | None = None  # callbacks to the apps' backends (made at start)
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
         store = Store(settings.database_url, synchronous=settings.sqlite_synchronous)
-        return cls(settings=settings, store=store, bus=InMemoryBus(), apps=AppDirectory(store))
+        bus = InMemoryBus()
+        store.publish = bus.publish_all  # what Tx.emit publishes after commit
+        return cls(settings=settings, store=store, bus=bus, apps=AppDirectory(store))
 
     async def start(self) -> None:
         from confab.domain import feed
+        from confab.webhooks.service import Webhooks
 
         await self.store.migrate()
         self.spawn(feed.prune_forever(self.store))
+        self.webhooks = Webhooks(self)
+        self.webhooks.start(self)
 
     def spawn(self, coro: Any) -> asyncio.Task:
         """Run a background task for the life of the server (cancelled at close)."""
@@ -56,5 +63,8 @@ class Runtime:
         for task in self._tasks:
             with contextlib.suppress(BaseException):
                 await task
+        if self.webhooks is not None:
+            with contextlib.suppress(Exception):
+                await self.webhooks.close()
         await self.bus.close()
         await self.store.close()

@@ -248,6 +248,7 @@ async def test_community_online_count_is_its_connected_members(app: AppHandle) -
         await until_online(app, gid, 1)
         page = await app.ok(f"{AV}/get_members", {"GroupId": gid, "Timestamp": 0})
         assert [m["Member_Account"] for m in page["MemberList"]] == ["bob"]
+        assert abs(page["MemberList"][0]["JoinTime"] - time.time()) < 60
     finally:
         await bob.close()
 
@@ -500,3 +501,46 @@ async def test_mark_500_makes_a_robot(app: AppHandle, room: str) -> None:
     assert await online(app, room) == 1
     await app.ok(f"{AV}/modify_user_info", {**body, "CommandType": 2})
     assert await online(app, room) == 0
+
+
+# -- the group's profile and the joined list -----------------------------------------------------------
+
+
+async def test_member_num_is_who_watches_and_the_joined_list_shows_watched_rooms(
+    app: AppHandle, room: str, watchers: dict[str, ChatClient]
+) -> None:
+    info = await app.ok("group_open_http_svc/get_group_info", {"GroupIdList": [room]})
+    assert info["GroupInfo"][0]["MemberNum"] == 3
+    body = {"Member_Account": "bob", "WithHugeGroups": 1, "ResponseFilter": {"SelfInfoFilter": ["Role", "JoinTime"]}}
+    joined = await app.ok("group_open_http_svc/get_joined_group_list", body)
+    assert joined["TotalCount"] == 1
+    (entry,) = joined["GroupIdList"]
+    assert entry["GroupId"] == room
+    assert entry["SelfInfo"]["Role"] == "Member"
+    assert abs(entry["SelfInfo"]["JoinTime"] - time.time()) < 60
+    # without WithHugeGroups (or GroupType AVChatRoom) live groups stay out, as the page says
+    plain = await app.ok("group_open_http_svc/get_joined_group_list", {"Member_Account": "bob"})
+    assert plain["TotalCount"] == 0
+    typed = await app.ok(
+        "group_open_http_svc/get_joined_group_list", {"Member_Account": "alice", "GroupType": "AVChatRoom"}
+    )
+    assert [g["GroupId"] for g in typed["GroupIdList"]] == [room]
+    await watchers["bob"].quit_group(room)
+    joined = await app.ok("group_open_http_svc/get_joined_group_list", body)
+    assert joined["TotalCount"] == 0
+
+
+async def test_a_bad_event_does_not_stop_the_gateways_deliveries(
+    app: AppHandle, room: str, watchers: dict[str, ChatClient]
+) -> None:
+    from confab.domain.feed import FeedEntry
+
+    rt = app.server.runtime
+
+    async def publish_broken() -> None:  # a payload the hub cannot frame
+        rt.bus.publish(FeedEntry(sdkappid=app.sdkappid, at=0, user_id="bob", seq=0, kind="x", payload=None))
+
+    app.server.run(publish_broken())
+    await watchers["alice"].send_group_text(room, "still delivered")
+    got = await watchers["bob"].next_event("group.msg")
+    assert got.data["MsgBody"][0]["MsgContent"]["Text"] == "still delivered"

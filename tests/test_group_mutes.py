@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from confab.domain import feed
-from confab.domain.groups import bans, model, mutes, notices, roster
+from confab.domain.groups import bans, live, model, mutes, notices, roster
 from confab.domain.groups.roster import NewMember
 from tests.support import AppHandle, assert_error, assert_ok
 
@@ -26,7 +26,7 @@ TYPES = ("Private", "Public", "ChatRoom", "AVChatRoom", "Community")
 
 
 async def make_group(app: AppHandle, gtype: str, members: tuple[str, ...] = (), admins: tuple[str, ...] = ()) -> str:
-    """A group owned by "owner" with these members (AVChatRoom viewers are entered directly: users
+    """A group owned by "owner" with these members (AVChatRoom viewers join its room directly: users
     join live groups themselves)."""
     await app.import_accounts("owner", *members, *admins)
     body: dict[str, Any] = {"Type": gtype, "Name": "g", "Owner_Account": "owner"}
@@ -36,8 +36,19 @@ async def make_group(app: AppHandle, gtype: str, members: tuple[str, ...] = (), 
         ]
     group_id = (await app.ok(CREATE, body))["GroupId"]
     if gtype == "AVChatRoom" and members:
-        enter(app, group_id, list(members))
+        watch(app, group_id, list(members))
     return group_id
+
+
+def watch(app: AppHandle, group_id: str, users: list[str]) -> None:
+    """Live group viewers join its room (membership is presence), as a device's apply_join does."""
+    hub = app.server.runtime.hub
+
+    async def run() -> None:
+        for user in users:
+            hub.live.join(app.sdkappid, group_id, user, grace=20)
+
+    app.server.run(run())
 
 
 def enter(app: AppHandle, group_id: str, users: list[str]) -> None:
@@ -86,7 +97,9 @@ def member_num(app: AppHandle, group_id: str) -> int:
 
     async def run() -> int:
         async with rt.store.read() as conn:
-            return (await model.get(conn, app.sdkappid, group_id)).member_num
+            group = await model.get(conn, app.sdkappid, group_id)
+        live.count_members(rt, group)  # a live group's MemberNum is who watches
+        return group.member_num
 
     return app.server.run(run())
 

@@ -651,3 +651,28 @@ async def test_group_ops_take_a_topic_id(app: AppHandle) -> None:
         assert err.value.code == 10010
     finally:
         await bob.close()
+
+
+async def test_deleting_an_account_removes_its_topic_read_positions(app: AppHandle) -> None:
+    import sqlalchemy as sa
+
+    from confab.store.tables.groups import group_topic_reads
+
+    await app.import_accounts("leckie", "bob")
+    gid = await community(app, "leckie", "bob")
+    tid = await new_topic(app, gid)
+    await app.ok(SEND, {"GroupId": gid, "TopicId": tid, "Random": 1, "MsgBody": TEXT})
+    bob = await connect(app, "bob")
+    try:
+        await bob.read_topic(gid, tid)
+    finally:
+        await bob.close()
+
+    async def rows() -> int:
+        async with app.server.runtime.store.read() as conn:
+            query = sa.select(sa.func.count()).select_from(group_topic_reads)
+            return (await conn.execute(query.where(group_topic_reads.c.sdkappid == app.sdkappid))).scalar_one()
+
+    assert app.server.run(rows()) == 1
+    await app.ok("im_open_login_svc/account_delete", {"DeleteItem": [{"UserID": "bob"}]})
+    assert app.server.run(rows()) == 0

@@ -31,8 +31,8 @@ async def make_group(
     **extra: object,
 ) -> str:
     """A group of this type with this owner (None: ownerless), members and admins (accounts imported
-    here). Where REST cannot add members (AVChatRoom: users join from devices) their rows are written
-    directly, as a device's join would."""
+    here). Where REST cannot add members (AVChatRoom: users join from devices) they join the live room
+    directly, as a device's join would (live admins are appointed over REST)."""
     users = [u for u in (owner, *members, *admins) if u]
     if users:
         await app.import_accounts(*dict.fromkeys(users))
@@ -43,15 +43,26 @@ async def make_group(
     if listed and gtype.rest_add_members:
         body["MemberList"] = listed
     group_id = (await app.ok(G + "create_group", body))["GroupId"]
-    if listed and not gtype.rest_add_members:
-        joined = [NewMember(u, Role.MEMBER) for u in members] + [NewMember(u, Role.ADMIN) for u in admins]
+    if listed and gtype.live:
+        hub = app.server.runtime.hub
 
         async def join() -> None:
+            for user in (*members, *admins):
+                hub.live.join(app.sdkappid, group_id, user, grace=20)
+
+        app.server.run(join())
+        if admins:
+            body = {"GroupId": group_id, "CommandType": 1, "Admin_Account": list(admins)}
+            await app.ok("group_open_avchatroom_http_svc/modify_admin", body)
+    elif listed and not gtype.rest_add_members:
+        joined = [NewMember(u, Role.MEMBER) for u in members] + [NewMember(u, Role.ADMIN) for u in admins]
+
+        async def insert() -> None:
             rt = app.server.runtime
             async with rt.store.tx() as tx:
                 await roster.insert(tx, await model.lock(tx, app.sdkappid, group_id), joined)
 
-        app.server.run(join())
+        app.server.run(insert())
     return group_id
 
 

@@ -54,6 +54,8 @@ async def test_invalid_utf8_is_not_json_to_any_api(app: AppHandle, endpoint) -> 
     app.set(rate_limits={"*": 0})  # two calls in a row: get_appid_group_list allows one a second
     assert_refused(await app.call(endpoint.key, b"\xff\xfe{}"), endpoint.json_error)
     # in a field the API reads (fields it does not know are skipped unread): JSON or parameter code
+    if not endpoint.request.__struct_fields__:
+        return  # an API that reads no field (GetIPList, get_all_robots ...): the whole body was the test
     first = endpoint.request.__struct_fields__[0]
     reply = await app.call(endpoint.key, b'{"' + first.encode() + b'": "\xff\xfe"}')
     assert_refused(reply, endpoint.json_error, endpoint.param_error, 60015, *endpoint.field_errors.values())

@@ -194,6 +194,63 @@ class ChatClient:
     async def conversations(self, **cursor: Any) -> dict[str, Any]:
         return await self.request("conversations", **cursor)
 
+    # -- conversation groups and marks (docs/client-protocol.md, "Conversation groups and marks") ----
+    # A conversation is {"Type": 1, "To_Account": user} or {"Type": 2, "ToGroupId": group}.
+
+    async def create_conversation_group(self, name: str, conversations: list[dict[str, Any]]) -> dict[str, Any]:
+        """A new conversation group holding these conversations: `GroupItem` {GroupName, GroupId} and a
+        `ResultItem` per conversation (ResultCode 0, 50001 no such account, 51007 no such group)."""
+        return await self.request("create_conversation_group", GroupName=name, ContactItem=conversations)
+
+    async def rename_conversation_group(self, old_name: str, new_name: str) -> dict[str, Any]:
+        return await self.request(
+            "update_conversation_group", UpdateGroupType=1, OldGroupName=old_name, NewGroupName=new_name
+        )
+
+    async def update_conversation_group(
+        self,
+        name: str,
+        add: list[dict[str, Any]] | None = None,
+        remove: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Add conversations to the group and remove others; the reply is update_contact_group's
+        `UpdateGroupResult` (a `ContactResultItem` per conversation)."""
+        items = [{"ContactOptType": 1, "ContactItem": c} for c in add or ()]
+        items += [{"ContactOptType": 2, "ContactItem": c} for c in remove or ()]
+        return await self.request(
+            "update_conversation_group", UpdateGroupType=2, OldGroupName=name, ContactUpdateItem=items
+        )
+
+    async def delete_conversation_group(self, name: str) -> dict[str, Any]:
+        return await self.request("delete_conversation_group", GroupName=name)
+
+    async def mark_conversation(
+        self,
+        conversation: dict[str, Any],
+        set_bits: list[int] | None = None,
+        clear_bits: list[int] | None = None,
+        custom: str | None = None,
+    ) -> dict[str, Any]:
+        """Set/clear standard mark bits (1-64: 1 favourite, 2 unread, 3 collapsed, 4 hidden) and/or set
+        the custom mark; the reply's `ResultItem` has the ResultCode."""
+        opt = (1 if set_bits or clear_bits or custom is None else 0) | (2 if custom is not None else 0)
+        item: dict[str, Any] = {"OptType": opt, "ContactItem": conversation}
+        if set_bits:
+            item["SetMark"] = set_bits
+        if clear_bits:
+            item["ClearMark"] = clear_bits
+        if custom is not None:
+            item["CustomMark"] = custom
+        (result,) = (await self.request("mark_conversations", MarkItem=[item]))["ResultItem"]
+        return result
+
+    async def conversation_groups(self, start_index: int = 0) -> dict[str, Any]:
+        """One page of this user's conversation groups and marks, as get_contact_group."""
+        return await self.request("conversation_groups", StartIndex=start_index)
+
+    async def search_conversation_groups(self, conversations: list[dict[str, Any]]) -> dict[str, Any]:
+        return await self.request("search_conversation_groups", ContactItem=conversations)
+
     # -- group messages (docs/client-protocol.md, "Group messages") ----------------------------------
 
     async def send_group_msg(self, group_id: str, body: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
@@ -311,6 +368,15 @@ class ChatClient:
 
     async def quit_group(self, group_id: str) -> None:
         await self.request("quit", GroupId=group_id)
+
+    async def online_member_num(self, group_id: str) -> int:
+        """How many are online in a live group (watchers and robots) or a Community (connected members)."""
+        return (await self.request("group_online_count", GroupId=group_id))["OnlineMemberNum"]
+
+    async def online_members(self, group_id: str, timestamp: int = 0, mark: int | None = None) -> dict[str, Any]:
+        """A page of the online list, newest first: {"MemberList", "NextTimestamp"} (0 at the end)."""
+        options: dict[str, Any] = {"Timestamp": timestamp} | ({"Mark": mark} if mark is not None else {})
+        return await self.request("group_online_members", GroupId=group_id, **options)
 
     async def invite(self, group_id: str, users: list[str]) -> list[dict[str, Any]]:
         """Add users; each item's Result: 0 failed, 1 added, 2 already a member, 3 waiting for approval."""

@@ -117,7 +117,7 @@ async def import_account(rt: Runtime, app: App, user_id: str, nick: str | None, 
                     profile_updated_at=now if profile else 0,
                 )
             )
-            tx.after_commit(lambda: rt.bus.publish(AccountsImported(sdkappid=app.sdkappid, at=now, user_ids=[user_id])))
+            tx.emit(AccountsImported(sdkappid=app.sdkappid, at=now, user_ids=[user_id]))
 
 
 async def import_accounts(rt: Runtime, app: App, user_ids: list[str]) -> list[str]:
@@ -134,7 +134,7 @@ async def import_accounts(rt: Runtime, app: App, user_ids: list[str]) -> list[st
                 accounts.insert(),
                 [{"sdkappid": app.sdkappid, "user_id": u, "created_at": now, "profile": "{}"} for u in new_ids],
             )
-            tx.after_commit(lambda: rt.bus.publish(AccountsImported(sdkappid=app.sdkappid, at=now, user_ids=new_ids)))
+            tx.emit(AccountsImported(sdkappid=app.sdkappid, at=now, user_ids=new_ids))
     return failed
 
 
@@ -161,7 +161,7 @@ async def delete_accounts(rt: Runtime, app: App, user_ids: list[str]) -> dict[st
                 await tx.execute(
                     accounts.delete().where(accounts.c.sdkappid == app.sdkappid, accounts.c.user_id.in_(part))
                 )
-            tx.after_commit(lambda: rt.bus.publish(AccountsDeleted(sdkappid=app.sdkappid, at=now, user_ids=doomed)))
+            tx.emit(AccountsDeleted(sdkappid=app.sdkappid, at=now, user_ids=doomed))
     return results
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from confab.store import Store
 from confab.store.tables.accounts import accounts, apps
 from confab.usersig import UserSigError, VerifiedSig, verify
+from confab.webhooks.config import WebhookSettings
 
 CUSTOM_PROFILE_RE = re.compile(r"^Tag_Profile_Custom_[A-Za-z]{1,8}$")
 CUSTOM_FRIEND_RE = re.compile(r"^Tag_SNS_Custom_[A-Za-z]{1,8}$")
@@ -95,8 +96,10 @@ class AppSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     group_broadcast: bool = True
     # live groups: how long a watcher without a connection stays in the room before going Offline (seed 33260)
     live_offline_seconds: float = 20.0
+    webhook: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
 
     def validate(self) -> None:
+        self.webhook.validate()
         for tag in self.custom_profile_fields:
             if not CUSTOM_PROFILE_RE.match(tag):
                 raise ValueError(f"{tag}: custom profile fields are Tag_Profile_Custom_ + 1-8 letters")
@@ -160,6 +163,8 @@ class App:
         }
         if with_key:
             doc["Key"] = self.key
+        elif self.settings.webhook.token:  # a secret like the key: shown only with it
+            doc["Settings"]["webhook"]["token"] = "(hidden; --show-key shows it)"
         return doc
 
 
@@ -188,6 +193,10 @@ class AppDirectory:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._cache: dict[int, App] = {}
+
+    def cached(self, sdkappid: int) -> App | None:
+        """The app as last read, without a query (None if never read here)."""
+        return self._cache.get(sdkappid)
 
     async def get(self, sdkappid: int) -> App | None:
         app = self._cache.get(sdkappid)

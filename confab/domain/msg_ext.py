@@ -363,7 +363,7 @@ async def _announce(
         latest_seq=latest,
         clear_seq=clear,
     )
-    tx.after_commit(lambda: rt.bus.publish(event))
+    tx.emit(event)
 
 
 async def purge_accounts(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:

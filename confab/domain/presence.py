@@ -7,6 +7,7 @@ hub directly, so a multi-process presence store can take its place behind the sa
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -15,14 +16,68 @@ import sqlalchemy as sa
 from confab.domain import accounts
 from confab.domain.apps import App
 from confab.errors import ApiError
+from confab.events import Event
 from confab.store.tables.realtime import login_invalidations
 from confab.store.upsert import upsert
 from confab.usersig import UserSigError, VerifiedSig
+from confab.webhooks import origin
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
 
 MAX_QUERY = 500  # To_Account of query_online_status (90011 beyond)
+
+log = logging.getLogger("confab.presence")
+
+STATE_CHANGE = "State.StateChange"
+LOGIN, LOGOUT, DISCONNECT = ("Login", "Register"), ("Logout", "Unregister"), ("Disconnect", "LinkClose")
+TIMED_OUT = ("Disconnect", "TimeOut")  # the device stopped sending anything, heartbeats included
+_KICKED_PLATFORM = {"macOS": "Mac"}  # KickedDevice.Platform spells it so (seed 28922-28923)
+
+
+class StateChanged(Event, frozen=True):
+    """A device logged in, logged out or was disconnected (State.StateChange, seed 28737-28956)."""
+
+    user_id: str
+    action: str
+    reason: str
+    kicked: list[str] = []  # platforms of the devices this login replaced
+    event_time: int = 0  # ms
+
+
+async def state_changed(
+    rt: Runtime,
+    sdkappid: int,
+    user_id: str,
+    platform: str,
+    client_ip: str,
+    change: tuple[str, str],
+    kicked: list[str] | None = None,
+) -> None:
+    """Record the change for the app's webhook (the gateway has no transaction of its own), only when
+    the app has State.StateChange on. A failure here is logged: it must not fail the login or close."""
+    app = await rt.apps.get(sdkappid)
+    if app is None or not app.settings.webhook.on(STATE_CHANGE):
+        return
+    # IOS, in this command only (ruling 15)
+    token = origin.current.set(origin.Origin("IOS" if platform == "iOS" else platform, client_ip))
+    try:
+        event = StateChanged(
+            sdkappid=sdkappid,
+            at=int(time.time()),
+            user_id=user_id,
+            action=change[0],
+            reason=change[1],
+            kicked=[_KICKED_PLATFORM.get(p, p) for p in kicked or []],
+            event_time=int(time.time() * 1000),
+        )
+        async with rt.store.tx() as tx:
+            tx.emit(event)
+    except Exception:
+        log.exception("recording %s for %s failed", STATE_CHANGE, user_id)
+    finally:
+        origin.current.reset(token)
+
 
 _BEFORE = sa.select(login_invalidations.c.before).where(
     login_invalidations.c.sdkappid == sa.bindparam("app"), login_invalidations.c.user_id == sa.bindparam("uid")

@@ -52,7 +52,7 @@ async def set_profile(
             user_id=user_id,
             items=[{"Tag": t, "Value": v} for t, v in changes.items()],
         )
-        tx.after_commit(lambda: rt.bus.publish(event))
+        tx.emit(event)
     return changes
 
 

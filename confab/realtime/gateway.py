@@ -19,6 +19,8 @@ from confab.domain import presence
 from confab.errors import ApiError
 from confab.realtime import ops, protocol
 from confab.realtime.hub import Hub, Session
+from confab.webhooks import origin
+from confab.webhooks.origin import Origin
 
 log = logging.getLogger("confab.realtime")
 
@@ -95,6 +97,7 @@ class Connection:
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
+            change = _state_change(session, logout)
             self.hub.detach(session, logout=logout)
             if not session.closed:
                 session.close(protocol.CLOSE_NORMAL, "bye")
@@ -103,6 +106,10 @@ class Connection:
                     await session.closing
             if session.writer is not None:
                 session.writer.cancel()
+            if change is not None:
+                await presence.state_changed(
+                    self.hub.rt, session.app, session.user, session.platform, session.client_ip, change
+                )
 
     async def login(self) -> Session | None:
         try:
@@ -135,6 +142,7 @@ class Connection:
             return None
         session = Session(app.sdkappid, login.Identifier, login.Platform, self.send, self.close)
         session.expires_at = expires_at
+        session.client_ip = self.ws.client.host if self.ws.client else ""
         session.direct = (self.ws.scope.get("extensions") or {}).get(transport.DIRECT_WRITE)
         session.last_seen = time.monotonic()
         session.offer(
@@ -148,8 +156,13 @@ class Connection:
                 },
             )
         )
-        await self.hub.begin(session, login.Cursor)
+        replaced = self.hub.sessions.get((app.sdkappid, login.Identifier), {}).get(login.Platform)
+        await self.hub.begin(session, login.Cursor)  # closes `replaced` (same platform), before any await
         session.offer(protocol.reply(None, data={"Synced": session.delivered}))
+        kicked = [replaced.platform] if replaced is not None else []
+        await presence.state_changed(
+            self.hub.rt, app.sdkappid, login.Identifier, login.Platform, session.client_ip, presence.LOGIN, kicked
+        )
         return session
 
     async def handle(self, session: Session, text: str) -> str | None:
@@ -197,6 +210,7 @@ class Connection:
         except msgspec.ValidationError as err:  # a malformed frame like any other: it counts
             await self.bad(session, seq, protocol.CODE_BAD_DATA, f"data: {err}")
             return
+        token = origin.current.set(Origin(session.platform, session.client_ip))
         try:
             app = await self.hub.rt.apps.get(session.app)
             result = await handler(ops.Actor(self.hub.rt, app, session.user), req)
@@ -206,6 +220,8 @@ class Connection:
         except Exception:
             log.exception("gateway op %s failed", name)
             session.offer(protocol.reply(seq, protocol.CODE_INTERNAL, "internal server error"))
+        finally:
+            origin.current.reset(token)
 
     async def bad(self, session: Session, seq: int | None, code: int, info: str) -> None:
         self.bad_frames += 1
@@ -214,6 +230,19 @@ class Connection:
             return None
         session.offer(protocol.reply(seq, code, info))
         return None
+
+
+def _state_change(session: Session, logout: bool) -> tuple[str, str] | None:
+    """What State.StateChange reports for a session that ended. A device replaced by a new login on
+    its platform reports nothing: that login's KickedDevice does (seed 28758-28760)."""
+    code = session.close_code if session.closed else 0
+    if logout:
+        return presence.LOGOUT
+    if code == protocol.CLOSE_REPLACED:
+        return None
+    if code == protocol.CLOSE_IDLE:
+        return presence.TIMED_OUT
+    return presence.DISCONNECT
 
 
 def routes(hub: Hub) -> list[BaseRoute]:

@@ -59,6 +59,7 @@ class Session:
         "app",
         "background",
         "buffer",
+        "client_ip",
         "close_code",
         "closed",
         "closing",
@@ -85,6 +86,7 @@ class Session:
         self.app = app
         self.user = user
         self.platform = platform
+        self.client_ip = ""  # the device's address, for the webhooks' ClientIP
         self.send = send
         self._close = close
         self.outbox: deque[bytes] = deque()
@@ -234,16 +236,10 @@ class Hub:
             subscription = self.rt.bus.subscribe()
             try:
                 async for event in subscription:
-                    if isinstance(event, FeedEntry):
-                        self.deliver(event)
-                    elif isinstance(event, GroupEntry):
-                        self.deliver_group(event, self.groups.route(event))
-                    elif isinstance(event, GroupEvent):
-                        self.groups.observe(event)
-                        self._observe_live(event)
-                    elif isinstance(event, AccountsDeleted):
-                        for user in event.user_ids:
-                            self.kick(event.sdkappid, user)
+                    try:
+                        self._handle(event)
+                    except Exception:  # one bad event must not stop every later delivery
+                        log.exception("the gateway could not handle a %s event", type(event).__name__)
             except BusOverflow:
                 log.warning("gateway fell behind the event bus; every device catches up from the store")
                 for devices in list(self.sessions.values()):
@@ -253,6 +249,18 @@ class Hub:
             except asyncio.CancelledError:
                 subscription.close()
                 raise
+
+    def _handle(self, event: Any) -> None:
+        if isinstance(event, FeedEntry):
+            self.deliver(event)
+        elif isinstance(event, GroupEntry):
+            self.deliver_group(event, self.groups.route(event))
+        elif isinstance(event, GroupEvent):
+            self.groups.observe(event)
+            self._observe_live(event)
+        elif isinstance(event, AccountsDeleted):
+            for user in event.user_ids:
+                self.kick(event.sdkappid, user)
 
     def _observe_live(self, event: GroupEvent) -> None:
         """Keep the live rooms in step with changes made anywhere (on any process, over a bus)."""

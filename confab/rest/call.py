@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from confab.domain.apps import App
 from confab.runtime import Runtime
@@ -14,3 +15,4 @@ class Call:
     app: App
     identifier: str  # the app admin making the call
     request_id: str
+    params: Mapping[str, str] = field(default_factory=dict)  # the query string (e.g. GetIPList's nettype)

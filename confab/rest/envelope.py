@@ -23,10 +23,12 @@ from starlette.responses import Response
 from confab import decoding
 from confab.errors import ApiError, error_info
 from confab.rest.call import Call
-from confab.rest.ratelimit import RateLimiter
+from confab.rest.ratelimit import RateLimiter, check_alarm
 from confab.rest.registry import Endpoint, Registry
 from confab.runtime import Runtime
 from confab.usersig import UserSigError
+from confab.webhooks import origin
+from confab.webhooks.origin import Origin
 
 log = logging.getLogger("confab.rest")
 
@@ -194,6 +196,7 @@ class RestEnvelope:
             )
         if not self.limiter.allow_app(app):
             raise ApiError(60011, f"the app is limited to {app.settings.app_rate_limit} REST calls/s")
+        await check_alarm(self.rt, self.limiter, app, endpoint, request.client.host if request.client else "")
         if not self.limiter.allow(app, endpoint):
             raise ApiError(60007, f"v4/{endpoint.key} is limited to {self.limiter.limit_for(app, endpoint)} calls/s")
 
@@ -207,7 +210,8 @@ class RestEnvelope:
         except decoding.MalformedJson as err:
             raise ApiError(endpoint.json_error, f"the request body is not valid JSON: {err}") from None
 
-        result = await endpoint.handler(Call(self.rt, app, identifier, request_id), req)
+        origin.current.set(Origin("RESTAPI", request.client.host if request.client else ""))
+        result = await endpoint.handler(Call(self.rt, app, identifier, request_id, request.query_params), req)
         if endpoint.error_display:
             if result is None:
                 result = {}

@@ -31,3 +31,10 @@ GROUP_ATTR = Service(
 LIVE_GROUP = Service(
     "group_open_avchatroom_http_svc", param_error=10004, json_error=10004, admin_error=10007, internal_error=10002
 )
+ROBOT = Service("openim_robot_http_svc", param_error=10004, json_error=10004, admin_error=10008, internal_error=10002)
+# Push to all users, attribute names, user attributes and tags (seed 004 lines 6893-9067)
+ALL_MEMBER_PUSH = Service(
+    "all_member_push", param_error=90001, json_error=90001, admin_error=90009, internal_error=91000
+)
+# ConfigSvc/GetIPList documents only the common codes (60000-79999)
+CONFIG_SVC = Service("ConfigSvc", param_error=60002, json_error=60003, internal_error=70500)

@@ -5,7 +5,8 @@ Two ways in, the same on both databases (`await conn.execute(statement)`):
 - `store.tx()`: a write transaction. On SQLite there is one writer and each transaction starts with
   BEGIN IMMEDIATE; an asyncio lock queues writers. Callbacks registered with `tx.after_commit` run
   once, in order, right after a successful commit and before the next writer gets in: events leave
-  in commit order.
+  in commit order. Events go out with `tx.emit`, which also shows them to the `before_commit` hook
+  (the webhook outbox) inside the transaction, so an after-callback is durable exactly when its change is.
 
 SQLite runs inline on the event loop thread (measured: an indexed query costs ~5 us in sqlite3, but
 ~425 us through aiosqlite's thread hops and ~1.2 ms through SQLAlchemy's aiosqlite adapter). Confab's
@@ -28,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -86,17 +87,34 @@ class InlineConnection:
 
 
 class Tx:
-    """A write transaction: the connection plus the work to do once it has committed."""
+    """A write transaction: the connection, the events it will publish, and the work to do once it
+    has committed."""
 
-    __slots__ = ("_after", "conn", "dialect")
+    __slots__ = ("_after", "_publish", "conn", "dialect", "events")
 
-    def __init__(self, conn: AsyncConnection | InlineConnection, dialect: str) -> None:
+    def __init__(
+        self,
+        conn: AsyncConnection | InlineConnection,
+        dialect: str,
+        publish: Callable[[list[Any]], None] | None = None,
+    ) -> None:
         self.conn = conn
         self.dialect = dialect  # "sqlite" or "postgresql", as Store.dialect
+        self.events: list[Any] = []  # every event emitted, for the before-commit hook (the webhook outbox)
         self._after: list[Callable[[], Any]] = []
+        self._publish = publish
 
     def after_commit(self, fn: Callable[[], Any]) -> None:
         self._after.append(fn)
+
+    def emit(self, *events: Any) -> None:
+        """Publish these events once the transaction has committed (in order with the other after-commit
+        work); before the COMMIT the store's `before_commit` hook sees them, inside the transaction."""
+        self.events.extend(events)
+        publish = self._publish
+        if publish is not None:
+            batch = list(events)
+            self._after.append(lambda: publish(batch))
 
     async def execute(self, statement: Any, params: Any = None) -> sa.CursorResult:
         return await self.conn.execute(statement, params)
@@ -105,6 +123,10 @@ class Tx:
 class Store:
     def __init__(self, url: str, *, pool_size: int = 8, synchronous: str = "full") -> None:
         self.url = url
+        # set by the runtime: the bus's publish_all (Tx.emit), and the webhook outbox's writer, which
+        # runs inside each transaction that emitted events, just before its COMMIT
+        self.publish: Callable[[list[Any]], None] | None = None
+        self.before_commit: Callable[[Tx], Awaitable[None]] | None = None
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         self._write_lock = asyncio.Lock()
@@ -198,10 +220,12 @@ class Store:
     async def tx(self) -> AsyncIterator[Tx]:
         async with self._write_lock if self.is_sqlite else _NO_LOCK:
             async with self._connect_writer() as conn:
-                tx = Tx(conn, self.dialect)
+                tx = Tx(conn, self.dialect, self.publish)
                 cancelled = False
                 try:
                     yield tx
+                    if tx.events and self.before_commit is not None:
+                        await self.before_commit(tx)
                     if isinstance(conn, InlineConnection):
                         cancelled = await self._commit_off_loop(conn.sync)
                     else:

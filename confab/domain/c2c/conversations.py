@@ -193,7 +193,7 @@ async def delete(rt: Runtime, app: App, owner: str, peer: str, *, clear_history:
         event = C2CConversationDeleted(
             sdkappid=app.sdkappid, at=now, owner=owner, peer=peer, clear_history=clear_history
         )
-        tx.after_commit(lambda: rt.bus.publish(event))
+        tx.emit(event)
 
 
 async def pin(rt: Runtime, app: App, owner: str, peer: str, *, pinned: bool) -> None:

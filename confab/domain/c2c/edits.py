@@ -83,7 +83,7 @@ async def recall(
             msg_key=msg_key,
             operator=operator or "",
         )
-        tx.after_commit(lambda: rt.bus.publish(event))
+        tx.emit(event)
 
 
 async def _uncount_if_unread(tx: Tx, sdkappid: int, owner: str, peer: str, msg_times: list[int]) -> None:
@@ -146,7 +146,7 @@ async def modify(
             msg_key=msg_key,
             message=msgspec.Raw(payload),
         )
-        tx.after_commit(lambda: rt.bus.publish(event))
+        tx.emit(event)
 
 
 # -- delete for oneself -----------------------------------------------------------------------------

@@ -148,6 +148,24 @@ class C2CMessageSent(Event, frozen=True):
     forbid_callbacks: list[str] = []  # ForbidCallbackControl of the send: webhooks not to call for it
 
 
+class C2CSendFailed(Event, frozen=True):
+    """A one-to-one send was refused after it reached the store's checks (blocklist, mute ...): the
+    webhook C2C.CallbackAfterSendMsg reports it too (seed 30513-30515)."""
+
+    from_account: str
+    to_account: str
+    msg_seq: int
+    msg_random: int
+    msg_time: int
+    online_only: bool
+    source: str
+    code: int
+    info: str
+    body_json: msgspec.Raw
+    cloud_data: str = ""
+    forbid_callbacks: list[str] = []
+
+
 class C2CMessageRecalled(Event, frozen=True):
     from_account: str
     to_account: str

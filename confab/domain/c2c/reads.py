@@ -116,8 +116,13 @@ async def set_read(rt: Runtime, app: App, reader: str, peer: str, read_time: int
         members = list(dict.fromkeys([reader, peer]))
         await feed.append(tx, rt.bus, app.sdkappid, [(u, FEED_READ, payload) for u in members])
         event = C2CMessagesRead(sdkappid=app.sdkappid, at=now, report_account=reader, peer_account=peer, read_time=t)
-        tx.after_commit(lambda: rt.bus.publish(event))
+        tx.emit(event)
     return unread
+
+
+async def total_unread(conn: Any, sdkappid: int, owner: str) -> int:
+    """The owner's unread one-to-one messages across all conversations."""
+    return int((await conn.execute(_TOTAL, {"app": sdkappid, "o_": owner})).scalar_one())
 
 
 async def unread_counts(rt: Runtime, app: App, owner: str, peers: list[str] | None) -> dict[str, Any]:

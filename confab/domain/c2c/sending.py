@@ -10,6 +10,7 @@ which is also the MsgSeq+MsgRandom+time dedupe), the conversation rows (one upse
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
 import time
 from collections import deque
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from confab.domain import accounts, feed, hooks
+from confab.domain import accounts, chatbots, feed, hooks
 from confab.domain.apps import App
 from confab.domain.c2c import bodies, queries
 from confab.domain.c2c.model import (
@@ -28,6 +29,7 @@ from confab.domain.c2c.model import (
     FLAG_EXTENSION,
     FLAG_READ_RECEIPT,
     C2CMessageSent,
+    C2CSendFailed,
     hidden_flag,
     make_msg_key,
     message_payload,
@@ -35,6 +37,7 @@ from confab.domain.c2c.model import (
 )
 from confab.errors import ApiError
 from confab.store import Tx
+from confab.webhooks import before
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
@@ -77,6 +80,9 @@ class Sent:
 
 
 SEND_CONTROLS = frozenset({"NoUnread", "NoLastMsg", "WithMuteNotifications", "NoMsgCheck"})
+# sendmsg and device sends ask the app first; batchsendmsg and imports trigger no callbacks (seed 1293)
+_BEFORE_SEND = before.Site("C2C.CallbackBeforeSendMsg", reject_code=20006, custom=(120001, 130000), drop=True)
+CALLBACK_SOURCES = frozenset({"sendmsg", "user"})
 FORBID_CONTROLS = frozenset({"ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback"})
 
 
@@ -214,13 +220,57 @@ async def send(
     Sends waiting at the same moment are written together in one transaction (see SendBatcher).
     """
     now = int(time.time())
+    if source in CALLBACK_SOURCES and "ForbidBeforeSendMsgCallback" not in out.forbid_callbacks:
+        verdict = await _BEFORE_SEND.ask(rt, app, _before_body(sender, recipients[0], out, now))
+        if verdict is not None:
+            if verdict.action == "reject":
+                raise ApiError(verdict.code, verdict.info)
+            if verdict.action == "drop":  # the sender is told it was sent; nothing is stored or delivered
+                return Sent(now, make_msg_key(out.msg_seq, out.msg_random, now), out.msg_seq)
+            out = _replaced(out, verdict.reply)
     delivery = Delivery(app, sender, list(dict.fromkeys(recipients)), out, now, source, unread=not out.no_unread)
     job = _Job(delivery, by_admin, sender_missing, recipient_missing, asyncio.get_running_loop().create_future())
     batcher = rt.c2c_sends
     if batcher is None:
         batcher = rt.c2c_sends = SendBatcher(rt)
     await batcher.submit(job)
+    if source in CALLBACK_SOURCES:  # custom content to a chatbot: ask the app for its reply (after the write)
+        await chatbots.passthrough(rt, app, sender, delivery.targets, out, now)
     return Sent(now, make_msg_key(out.msg_seq, out.msg_random, now), out.msg_seq, job.failed)
+
+
+def _before_body(sender: str, receiver: str, out: Outgoing, now: int) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "From_Account": sender,
+        "To_Account": receiver,
+        "MsgSeq": out.msg_seq,
+        "MsgRandom": out.msg_random,
+        "MsgTime": now,
+        "MsgKey": make_msg_key(out.msg_seq, out.msg_random, now),
+        "OnlineOnlyFlag": 1 if out.online_only else 0,
+        "MsgBody": msgspec.Raw(out.body_json),
+    }
+    if out.cloud_data is not None:
+        body["CloudCustomData"] = out.cloud_data
+    return body
+
+
+def _replaced(out: Outgoing, reply: dict[str, Any]) -> Outgoing:
+    """The message with the MsgBody and CloudCustomData the app's before-callback answered, if any
+    (seed 30430-30470). A replacement that is not a valid body is ignored: the user's message stands."""
+    body, cloud = reply.get("MsgBody"), reply.get("CloudCustomData")
+    if body is None and not isinstance(cloud, str):
+        return out
+    changed = dataclasses.replace(out)
+    if body is not None:
+        try:
+            bodies.validate_body(body, code=20006, not_array_code=20006)
+        except ApiError:
+            return out
+        changed.body_json = _encode(body)
+    if isinstance(cloud, str):
+        changed.cloud_data = cloud
+    return changed
 
 
 class SendBatcher:
@@ -278,12 +328,13 @@ class SendBatcher:
                 stored = [job for job in accepted if not job.delivery.out.online_only]
                 await _store(tx, self.rt, [job.delivery for job in stored])
                 rt = self.rt
+                online_only = [job.delivery for job in accepted if job.delivery.out.online_only]
+                for d in online_only:  # their events go out with the batch (and reach the webhook outbox)
+                    tx.emit(*_online_only_events(d))
 
                 def answer() -> None:
-                    for job in accepted:
-                        d = job.delivery
-                        if d.out.online_only:
-                            _deliver_online_only(rt, d.app, d.sender, d.targets, d.out, d.msg_time, d.source)
+                    for d in online_only:
+                        _deliver_online_only(rt, d.app, d.sender, d.targets, d.out, d.msg_time)
                     for job in accepted:
                         if not job.future.done():
                             job.future.set_result(None)
@@ -324,26 +375,57 @@ class SendBatcher:
             except ApiError as err:
                 if not job.future.done():  # done: the caller went away (cancelled)
                     job.future.set_exception(err)
+                if d.source in CALLBACK_SOURCES and d.targets:  # the after-send callback reports failures too
+                    tx.emit(_failed_event(d, d.targets[0], err))
                 continue
             accepted.append(job)
         return accepted
 
 
-def _deliver_online_only(
-    rt: Runtime, app: App, sender: str, targets: list[str], out: Outgoing, now: int, source: str
-) -> None:
+def _deliver_online_only(rt: Runtime, app: App, sender: str, targets: list[str], out: Outgoing, now: int) -> None:
     """OnlineOnlyFlag: straight to the devices online now; never stored, never unread (DECISIONS 2)."""
     entries = []
-    events = []
     for receiver in targets:
         payload = _payload(sender, receiver, out, now, out.base_flags, online_only=True)
         entries.append((receiver, FEED_MSG, payload))
         if out.sync_other_machine == 1 and receiver != sender:
             entries.append((sender, FEED_MSG, payload))
-        events.append(_sent_event(app, sender, receiver, out, now, source, payload, online_only=True))
     feed.ephemeral(rt.bus, app.sdkappid, entries)
-    for event in events:
-        rt.bus.publish(event)
+
+
+def _online_only_events(d: Delivery) -> list[C2CMessageSent]:
+    return [
+        _sent_event(
+            d.app,
+            d.sender,
+            receiver,
+            d.out,
+            d.msg_time,
+            d.source,
+            _payload(d.sender, receiver, d.out, d.msg_time, d.out.base_flags, online_only=True),
+            online_only=True,
+        )
+        for receiver in d.targets
+    ]
+
+
+def _failed_event(d: Delivery, receiver: str, err: ApiError) -> C2CSendFailed:
+    return C2CSendFailed(
+        sdkappid=d.app.sdkappid,
+        at=d.msg_time,
+        from_account=d.sender,
+        to_account=receiver,
+        msg_seq=d.out.msg_seq,
+        msg_random=d.out.msg_random,
+        msg_time=d.msg_time,
+        online_only=d.out.online_only,
+        source=d.source,
+        code=err.code,
+        info=err.info,
+        body_json=msgspec.Raw(d.out.body_json),
+        cloud_data=d.out.cloud_data or "",
+        forbid_callbacks=sorted(d.out.forbid_callbacks),
+    )
 
 
 def _payload(sender: str, receiver: str, out: Outgoing, now: int, flags: int, *, online_only: bool) -> bytes:
@@ -455,7 +537,7 @@ async def _store(tx: Tx, rt: Runtime, deliveries: list[Delivery]) -> list[list[s
     for sdkappid, entries in sorted(entries_by_app.items()):  # apps in one order too
         await feed.append(tx, rt.bus, sdkappid, entries)
     if events:
-        tx.after_commit(lambda: rt.bus.publish_all(events))
+        tx.emit(*events)
     return fresh_of
 
 

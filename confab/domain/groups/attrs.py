@@ -85,9 +85,17 @@ async def get(rt: Runtime, app: App, group_id: str, *, operator: str | None = No
 
 
 async def _write(
-    tx: Tx, rt: Runtime, app: App, group: Group, attrs: dict[str, str], operator: str | None
+    tx: Tx,
+    rt: Runtime,
+    app: App,
+    group: Group,
+    attrs: dict[str, str],
+    operator: str | None,
+    option: str,
+    items: dict[str, str],
 ) -> dict[str, str]:
-    """Store the group's new attribute set (after the rate check) and announce it."""
+    """Store the group's new attribute set (after the rate check) and announce it. `option` and
+    `items` say what the call did ("set", "modify", "clear", "delete") and to which attributes."""
     _check_totals(attrs)
     if not _writes.take((app.sdkappid, group.group_id), app.settings.group_attr_writes_per_second):
         raise ApiError(
@@ -99,7 +107,8 @@ async def _write(
     group.attrs = attrs
     who = notices.who(app, operator)
     await notices.tip(tx, rt, app, group, "AttrsChange", who, {"GroupAttr": as_items(attrs)})
-    notices.publish(tx, rt, notices.AttrsChanged(**notices.event_base(group, who), attrs=attrs))
+    event = notices.AttrsChanged(**notices.event_base(group, who), attrs=attrs, option=option, items=items)
+    notices.publish(tx, rt, event)
     return attrs
 
 
@@ -109,7 +118,7 @@ async def modify(rt: Runtime, app: App, group_id: str, attrs: dict[str, str], *,
     async with rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
         await _open(tx, app, group, operator)
-        await _write(tx, rt, app, group, {**group.attrs, **attrs}, operator)
+        await _write(tx, rt, app, group, {**group.attrs, **attrs}, operator, "modify", attrs)
 
 
 async def set_all(rt: Runtime, app: App, group_id: str, attrs: dict[str, str], *, operator: str | None) -> None:
@@ -118,14 +127,14 @@ async def set_all(rt: Runtime, app: App, group_id: str, attrs: dict[str, str], *
     async with rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
         await _open(tx, app, group, operator)
-        await _write(tx, rt, app, group, dict(attrs), operator)
+        await _write(tx, rt, app, group, dict(attrs), operator, "set", attrs)
 
 
 async def clear(rt: Runtime, app: App, group_id: str, *, operator: str | None) -> None:
     async with rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
         await _open(tx, app, group, operator, clearing=True)
-        await _write(tx, rt, app, group, {}, operator)
+        await _write(tx, rt, app, group, {}, operator, "clear", group.attrs)
 
 
 async def delete(rt: Runtime, app: App, group_id: str, keys: list[str], *, operator: str | None) -> None:
@@ -138,5 +147,6 @@ async def delete(rt: Runtime, app: App, group_id: str, keys: list[str], *, opera
         missing = [k for k in dict.fromkeys(keys) if k not in group.attrs]
         if missing:
             raise ApiError(10050, f"the group has no attribute {', '.join(repr(k) for k in missing)}")
-        gone = set(keys)
-        await _write(tx, rt, app, group, {k: v for k, v in group.attrs.items() if k not in gone}, operator)
+        gone = {k: group.attrs[k] for k in keys}
+        kept = {k: v for k, v in group.attrs.items() if k not in gone}
+        await _write(tx, rt, app, group, kept, operator, "delete", gone)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from confab.domain import accounts
 from confab.domain.apps import App
-from confab.domain.groups import model, notices, roster
+from confab.domain.groups import live, model, notices, roster
 from confab.domain.groups.model import Group
 from confab.domain.limits import utf8_len
 from confab.errors import ApiError
@@ -110,6 +110,8 @@ async def ban(
         ]
         await tx.execute(stmt, rows)
         gone = await roster.remove(tx, group, users)
+        if group.gtype.live:  # watchers have no rows: those in the room are put out (the hub sees the event)
+            gone = [u for u in users if live.watching(rt, app.sdkappid, group.group_id, u)]
         who = notices.who(app, operator)
         body = {"Members_Account": users, "Duration": seconds, "Description": description}
         await notices.tip(tx, rt, app, group, "Ban", who, body)

@@ -26,6 +26,7 @@ from confab.domain.limits import utf8_len
 from confab.errors import ApiError
 from confab.store import Tx
 from confab.store.tables.groups import group_members, group_requests, groups
+from confab.webhooks import before
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
@@ -40,6 +41,8 @@ FEED_JOINED = "group.joined"
 FEED_LEFT = "group.left"
 FEED_REQUEST = "group.join_request"
 FEED_REQUEST_DONE = "group.join_request_done"
+
+BEFORE_APPLY = before.Site("Group.CallbackBeforeApplyJoinGroup", reject_code=10016, custom=(10100, 10200))
 
 m = group_members.c
 r = group_requests.c
@@ -88,6 +91,7 @@ async def _admit(tx: Tx, rt: Runtime, app: App, group: Group, user: str, *, oper
     before the join tip goes out and their devices get it too."""
     await roster.insert(tx, group, [NewMember(user)])
     notices.publish(tx, rt, notices.MembersJoined(**notices.event_base(group, operator), user_ids=[user], how=how))
+    notices.if_full(tx, rt, group, operator)
     await notices.tip(
         tx, rt, app, group, "MemberJoin", operator, {"Members_Account": [user], "How": how}, member_tip=True
     )
@@ -99,11 +103,12 @@ async def apply(rt: Runtime, app: App, group_id: str, *, operator: str, message:
     admin must approve first (they get a "group.join_request" feed entry). Joining a live group is
     joining its room (live.py: no row, no approval)."""
     _check_message(message)
+    await _ask_before_apply(rt, app, group_id, operator)
     joined_live = await live.join(rt, app, group_id, operator)
     if joined_live is not None:
         return joined_live
     now = int(time.time())
-    async with rt.store.tx() as tx:
+    async with notices.full_refusals(rt, app, group_id, operator), rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
         gtype = group.gtype
         if not gtype.apply_join:
@@ -137,6 +142,21 @@ async def apply(rt: Runtime, app: App, group_id: str, *, operator: str, message:
     return {"Result": PENDING}
 
 
+async def _ask_before_apply(rt: Runtime, app: App, group_id: str, user: str) -> None:
+    """Group.CallbackBeforeApplyJoinGroup, before anything is written. An allowed application may
+    still need approval."""
+    if not app.settings.webhook.on(BEFORE_APPLY.command):
+        return
+    async with rt.store.read() as conn:
+        group = await model.get(conn, app.sdkappid, group_id)
+    if not group.gtype.apply_join or (group.gtype.live and live.watching(rt, app.sdkappid, group_id, user)):
+        return  # refused anyway (10007), or a live watcher back after a reconnect
+    body = {"GroupId": group_id, "Type": group.gtype.name, "Requestor_Account": user, "EventTime": before.event_time()}
+    verdict = await BEFORE_APPLY.ask(rt, app, body)
+    if verdict is not None and verdict.action == "reject":
+        raise ApiError(verdict.code, verdict.info)
+
+
 async def pending(rt: Runtime, app: App, user: str) -> dict[str, list[dict[str, Any]]]:
     """Requests waiting in the groups the user owns or administers, newest first (at most 500)."""
     async with rt.store.read() as conn:
@@ -152,7 +172,7 @@ async def pending(rt: Runtime, app: App, user: str) -> dict[str, list[dict[str, 
 
 async def answer(rt: Runtime, app: App, group_id: str, user: str, *, operator: str | None, accept: bool) -> None:
     """An owner or admin (or the app admin) accepts or refuses `user`'s request (or invitation)."""
-    async with rt.store.tx() as tx:
+    async with notices.full_refusals(rt, app, group_id, notices.who(app, operator)), rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
         role = await model.role_of(tx, app, group, operator)
         if role is None or role < Role.ADMIN:

@@ -101,12 +101,11 @@ async def create(rt: Runtime, app: App, spec: NewGroup, *, operator: str, how: s
     if not imported and app.settings.webhook.on(BEFORE_CREATE.command):  # asked before the write, never in it
         made = 0  # "groups of this kind the user created": those of the type the owner holds
         if spec.owner:
+            owned = sa.select(sa.func.count()).where(
+                groups.c.sdkappid == app.sdkappid, groups.c.owner == spec.owner, groups.c.type == gtype.name
+            )
             async with rt.store.read() as conn:
-                made = await conn.scalar(
-                    sa.select(sa.func.count()).where(
-                        groups.c.sdkappid == app.sdkappid, groups.c.owner == spec.owner, groups.c.type == gtype.name
-                    )
-                )
+                made = await conn.scalar(owned) or 0
         asked = {
             "Operator_Account": operator,
             "Owner_Account": spec.owner,
@@ -194,6 +193,11 @@ async def destroy(rt: Runtime, app: App, group_id: str, *, operator: str | None)
             role = await model.role_of(tx, app, group, operator)
             if role is not Role.OWNER or group.gtype.owner_may_quit:  # Work groups: app admin only
                 raise ApiError(10007, "only the group owner (the app admin for Work groups) may disband it")
+        members: list[str] = []  # for Group.CallbackAfterGroupDestroyed, read before the rows go
+        if group.gtype.destroyed_callback_lists_members and app.settings.webhook.on(
+            "Group.CallbackAfterGroupDestroyed"
+        ):
+            members = await roster.all_ids(tx, group)
         # group_messages holds the topics' messages too (keyed by topic_id): the group's key takes them all
         tables = (group_members, group_mutes, group_bans, group_requests, group_messages, group_receipts)
         for table in (*tables, group_topic_reads, group_topics):
@@ -204,7 +208,14 @@ async def destroy(rt: Runtime, app: App, group_id: str, *, operator: str | None)
         payload = {"GroupId": group.group_id, "TipType": "GroupDismissed", "Operator": who, "MsgSeq": 0}
         entry = notices.entry(app.sdkappid, group.group_id, "group.tip", payload)
         # the tip first, while the gateway still knows who is in the group; then the event that forgets it
-        notices.publish(tx, rt, entry, notices.GroupDestroyed(**notices.event_base(group, who)))
+        notices.publish(
+            tx,
+            rt,
+            entry,
+            notices.GroupDestroyed(
+                **notices.event_base(group, who), owner=group.owner, name=group.name, members=members
+            ),
+        )
 
 
 @dataclass(slots=True)

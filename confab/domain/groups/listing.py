@@ -22,7 +22,7 @@ import msgspec
 import sqlalchemy as sa
 
 from confab.domain.apps import App
-from confab.domain.groups import fields, ids, model, topics
+from confab.domain.groups import fields, ids, live, model, topics
 from confab.domain.groups.model import Group, Member
 from confab.domain.groups.types import ALL, BY_NAME, LIST_FILTERS, GroupType, Role
 from confab.errors import ApiError
@@ -169,6 +169,7 @@ async def group_infos(
     for gid, (role, with_members) in plans.items():
         group = found[gid]
         assert role is not None or not with_members
+        live.count_members(rt, group)
         entry: dict[str, Any] = {"GroupId": gid, "ErrorCode": 0, "ErrorInfo": "", **_base(app, group, base_wanted)}
         if group_keys is None or group_keys:
             readable = fields.readable_keys(app, role, member=False)
@@ -320,10 +321,49 @@ async def joined(
         if self_info:
             entry["SelfInfo"] = self_info
         entries.append(entry)
+    if with_huge or gtype is not None:  # the live groups watched now have no member rows: after the rest
+        watched = await _watched(rt, app, user_id, gtype, base_wanted, self_wanted, ids_only, now)
+        skip = max(0, offset - total)
+        room = None if not limit else max(0, limit - len(entries))
+        entries += watched[skip:] if room is None else watched[skip : skip + room]
+        total += len(watched)
     reply = {"TotalCount": total, "GroupIdList": entries}
     if len(_encode(reply)) > REPLY_MAX_BYTES:
         raise ApiError(10018, "the reply would exceed 1 MB: page with Limit/Offset or ask for fewer fields")
     return reply
+
+
+async def _watched(
+    rt: Runtime,
+    app: App,
+    user_id: str,
+    gtype: GroupType | None,
+    base_wanted: frozenset[str],
+    self_wanted: frozenset[str],
+    ids_only: bool,
+    now: int,
+) -> list[dict[str, Any]]:
+    """Entries for the live groups the user is watching (domain/groups/live.py), in GroupId order."""
+    if gtype is not None and not gtype.live:
+        return []
+    watching = live.watched_by(rt, app.sdkappid, user_id)
+    if not watching:
+        return []
+    if ids_only:
+        return [{"GroupId": gid} for gid in sorted(watching)]
+    async with rt.store.read() as conn:
+        found = await model.get_many(conn, app.sdkappid, sorted(watching))
+        roles = {gid: await model.standing_role(conn, g, user_id) or Role.MEMBER for gid, g in found.items()}
+    entries = []
+    for gid in sorted(found):
+        group = found[gid]
+        live.count_members(rt, group)
+        entry: dict[str, Any] = {"GroupId": gid, **model.base_info(group, base_wanted)}
+        if self_wanted:
+            me = Member(gid and user_id, roles[gid], watching[gid], 0, 0, group.gtype.default_msg_flag, "", 0, {})
+            entry["SelfInfo"] = _self_info(group, me, self_wanted, now)
+        entries.append(entry)
+    return entries
 
 
 # -- get_appid_group_list --------------------------------------------------------------------------

@@ -14,6 +14,8 @@ arrival would cost the room more deliveries than its messages (the seed's same t
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +47,13 @@ MARK_HIDDEN = 600
 MARK_MIN = 1000  # custom marks are 1000 and up
 TIPS_BELOW = 300
 SET, CANCEL = 1, 2  # CommandType of modify_admin and modify_user_info
+AFTER_JOIN = "Group.CallbackAfterNewMemberJoin"
+AFTER_EXIT = "Group.CallbackAfterMemberExit"
+STATE_CHANGE = "Group.CallbackOnMemberStateChange"
 
 _roles = group_live_roles
+_announcing: set[asyncio.Task] = set()  # room changes on their way through a transaction (held from the GC)
+log = logging.getLogger("confab.groups")
 
 
 class LiveStateChanged(notices.GroupEvent, frozen=True):
@@ -55,6 +62,13 @@ class LiveStateChanged(notices.GroupEvent, frozen=True):
 
     state: str  # "Offline" or "Online"
     user_ids: list[str]
+
+
+class LiveMarksChanged(notices.GroupEvent, frozen=True):
+    """Member marks were set (command 1) or removed (2) on these watchers (modify_user_info)."""
+
+    command: int
+    members: list[dict[str, Any]]  # [{"Member_Account", "Marks"}] as the reply lists them
 
 
 def rooms(rt: Runtime) -> LiveRooms:
@@ -106,7 +120,7 @@ async def join(rt: Runtime, app: App, group_id: str, user: str) -> dict[str, int
         events: list[Any] = [notices.MembersJoined(**notices.event_base(group, user), user_ids=[user], how="applied")]
         if here.online_count(app.sdkappid, group_id) < TIPS_BELOW:
             events.append(_tip(group, "MemberJoin", user, {"Members_Account": [user], "How": "applied"}))
-        rt.bus.publish_all(events)
+        await _announce(rt, app, events, AFTER_JOIN)
     return {"Result": 1}
 
 
@@ -123,7 +137,7 @@ async def quit(rt: Runtime, app: App, group_id: str, user: str) -> bool:
     events: list[Any] = [notices.MembersLeft(**notices.event_base(group, user), user_ids=[user], how="quit")]
     if here.online_count(app.sdkappid, group_id) < TIPS_BELOW:
         events.insert(0, _tip(group, "MemberQuit", user, {"Members_Account": [user]}))  # the leaver sees it too
-    rt.bus.publish_all(events)
+    await _announce(rt, app, events, AFTER_EXIT)
     return True
 
 
@@ -131,10 +145,55 @@ def on_room_change(rt: Runtime, sdkappid: int, group_id: str, state: str, users:
     """LiveRooms' report of watchers turning Offline, Online again, or dropped after their window."""
     base: dict[str, Any] = {"sdkappid": sdkappid, "at": int(time.time()), "group_id": group_id}
     base["group_type"] = types.LIVE.name
+    event: notices.GroupEvent
     if state == "Dropped":
-        rt.bus.publish(notices.MembersLeft(**base, operator="", user_ids=users, how="offline"))
+        event, command = notices.MembersLeft(**base, operator="", user_ids=users, how="offline"), AFTER_EXIT
     else:
-        rt.bus.publish(LiveStateChanged(**base, operator="", state=state, user_ids=users))
+        event, command = LiveStateChanged(**base, operator="", state=state, user_ids=users), STATE_CHANGE
+    app = rt.apps.cached(sdkappid)  # LiveRooms reports synchronously: the app as last read
+    if app is None or not app.settings.webhook.on(command):
+        rt.bus.publish(event)
+        return
+    task = asyncio.ensure_future(_announce_later(rt, app, event, command))
+    _announcing.add(task)
+    task.add_done_callback(_announcing.discard)
+
+
+async def _announce_later(rt: Runtime, app: App, event: notices.GroupEvent, command: str) -> None:
+    try:
+        await _announce(rt, app, [event], command)
+    except Exception:
+        log.exception("announcing a live room change failed; publishing it without its callback")
+        rt.bus.publish(event)
+
+
+async def _announce(rt: Runtime, app: App, events: list[Any], command: str) -> None:
+    """Publish these events; when the app has the after-callback they make switched on, through a
+    transaction of their own, as the webhook outbox writes its rows there (live presence itself
+    writes nothing, so this costs a transaction only for apps that asked for the callback)."""
+    if not app.settings.webhook.on(command):
+        rt.bus.publish_all(events)
+        return
+    async with rt.store.tx() as tx:
+        tx.emit(*events)
+
+
+def count_members(rt: Runtime, group: Group) -> None:
+    """A live group's MemberNum is who is watching (it has no member rows)."""
+    if group.gtype.live and rt.hub is not None:
+        group.member_num = rt.hub.live.online_count(group.sdkappid, group.group_id)
+
+
+def watched_by(rt: Runtime, sdkappid: int, user: str) -> dict[str, int]:
+    """The live groups the user is watching here: {GroupId: JoinTime}."""
+    if rt.hub is None:
+        return {}
+    found = {}
+    for group_id in rt.hub.live.rooms_of(sdkappid, user):
+        watcher = rt.hub.live.watcher(sdkappid, group_id, user)
+        if watcher is not None:
+            found[group_id] = watcher.joined_us // 1_000_000
+    return found
 
 
 # -- the online list ----------------------------------------------------------------------------------
@@ -209,8 +268,9 @@ async def online_list(
     if rt.hub is not None and mark != MARK_ROBOT:
         if group.gtype.live:
             candidates = ((u, w.joined_us, w.marks) for u, w in rt.hub.live.newest(app.sdkappid, group_id))
-        else:
-            candidates = ((u, 0, set()) for u in sorted(rt.hub.groups.online(app.sdkappid, group_id)))
+        else:  # a Community's connected members have no join stamp here: rank them by UserID as a cursor
+            online = sorted(rt.hub.groups.online(app.sdkappid, group_id))
+            candidates = ((u, len(online) - i, set()) for i, u in enumerate(online))
         shown = {u for u, _ in listed}
         position = 0
         for user, joined_us, marks in candidates:
@@ -224,8 +284,12 @@ async def online_list(
             if len(listed) == PAGE_MAX:
                 more = True
                 break
-            listed.append((user, joined_us // 1_000_000))
+            listed.append((user, joined_us // 1_000_000 if group.gtype.live else 0))
             last_us = joined_us
+    if listed and not group.gtype.live:  # a Community's members: their JoinTime from their rows
+        async with rt.store.read() as conn:
+            rows = await model.members(conn, group, [u for u, _ in listed])
+        listed = [(u, rows[u].join_time if u in rows else at) for u, at in listed]
     found = await profiles.load_profiles(rt, app, [u for u, _ in listed])
     members = [{"JoinTime": at, "Member_Account": u, **_profile_items(found, u)} for u, at in listed]
     return {"MemberList": members, "NextTimestamp": last_us if more and last_us else 0}
@@ -341,7 +405,7 @@ async def set_marks(
         wanted.setdefault(user, [])
         wanted[user] = list(dict.fromkeys(wanted[user] + _marks(item.get("Marks"))))
     async with rt.store.read() as conn:
-        await _live_group(conn, app, group_id, "modify_user_info")
+        group = await _live_group(conn, app, group_id, "modify_user_info")
     robots = [u for u, marks in wanted.items() if MARK_ROBOT in marks]
     if robots:
         await set_robots(rt, app, group_id, robots, add=command == SET)
@@ -370,4 +434,6 @@ async def set_marks(
         done.append({"Member_Account": user, "Marks": marks})
     if not done:
         raise ApiError(10004, "none of these accounts is online in the live group")
+    base = notices.event_base(group, notices.who(app, None))
+    rt.bus.publish(LiveMarksChanged(**base, command=command, members=done))
     return done

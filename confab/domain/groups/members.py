@@ -33,8 +33,10 @@ from confab.store.tables.groups import (
     group_mutes,
     group_receipts,
     group_requests,
+    group_topic_reads,
     groups,
 )
+from confab.webhooks import before
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
@@ -50,6 +52,8 @@ LIST_NEXT_MAX = 100  # ... with Next
 REPLY_MAX_BYTES = 1 << 20  # a member list over 1 MB answers 10018 (seed 16407)
 
 FAILED, ADDED, ALREADY, PENDING = 0, 1, 2, 3  # add/import per-user Result (seed 14100-14102)
+
+BEFORE_INVITE = before.Site("Group.CallbackBeforeInviteJoinGroup", reject_code=10016, custom=(10100, 10200))
 
 _encode = msgspec.json.Encoder().encode
 _gm = group_members
@@ -116,13 +120,14 @@ async def add(
     how: str = "added",
 ) -> list[dict[str, Any]]:
     """Bring users into the group (add_group_member; a device's invite). Returns
-    [{"Member_Account", "Result"}]: 0 failed (banned), 1 added, 2 already a member, 3 waiting for
-    approval. Unknown accounts fail the whole call with 10019, a group too full for all of them
-    with 10014 (seed 14128, 14147)."""
+    [{"Member_Account", "Result"}]: 0 failed (banned, or refused by the app's webhook), 1 added,
+    2 already a member, 3 waiting for approval. Unknown accounts fail the whole call with 10019, a
+    group too full for all of them with 10014 (seed 14128, 14147)."""
     users = _unique(user_ids, "MemberList", ADD_MAX, 10005)
     now = int(time.time())
     who = notices.who(app, operator)
-    async with rt.store.tx() as tx:
+    refused = await _ask_before_invite(rt, app, group_id, users, who)
+    async with notices.full_refusals(rt, app, group_id, who), rt.store.tx() as tx:
         group = await model.lock(tx, app.sdkappid, group_id)
         if not group.gtype.rest_add_members:
             raise ApiError(10007, f"members cannot be added to {group.gtype.name} groups: users join them themselves")
@@ -133,7 +138,7 @@ async def add(
             raise ApiError(10019, f"not accounts of this app: {', '.join(sorted(missing))}")
         present = await roster.member_ids(tx, group, users)
         banned = await bans.banned_among(tx, group, users, now)
-        fresh = [u for u in users if u not in present and u not in banned]
+        fresh = [u for u in users if u not in present and u not in banned and u not in refused]
         left = roster.room_left(group)
         if not needs_approval and left is not None and len(fresh) > left:
             raise ApiError(10014, f"the group is full: room for {left} more, {len(fresh)} asked")
@@ -152,8 +157,34 @@ async def add(
                 body = {"Members_Account": fresh, "How": how}
                 await notices.tip(tx, rt, app, group, "MemberJoin", who, body, member_tip=True)
             await notices.tell(tx, rt, group, fresh, "group.joined", {"Operator": who, "How": how})
+            notices.if_full(tx, rt, group, who)
             results.update((u, ADDED) for u in fresh)
     return [{"Member_Account": u, "Result": results[u]} for u in users]
+
+
+async def _ask_before_invite(rt: Runtime, app: App, group_id: str, users: list[str], who: str) -> set[str]:
+    """Group.CallbackBeforeInviteJoinGroup, before anything is written: refuses the whole call (10016
+    or the app's code), or returns the members it refuses alone (RefusedMembers_Account: Result 0)."""
+    if not app.settings.webhook.on(BEFORE_INVITE.command):
+        return set()
+    async with rt.store.read() as conn:
+        group = await model.get(conn, app.sdkappid, group_id)
+    if not group.gtype.rest_add_members:
+        return set()  # refused anyway (10007): nothing to ask about
+    body = {
+        "GroupId": group_id,
+        "Type": group.gtype.name,
+        "Operator_Account": who,
+        "DestinationMembers": [{"Member_Account": u} for u in users],
+        "EventTime": before.event_time(),
+    }
+    verdict = await BEFORE_INVITE.ask(rt, app, body)
+    if verdict is None:
+        return set()
+    if verdict.action == "reject":
+        raise ApiError(verdict.code, verdict.info)
+    named = verdict.reply.get("RefusedMembers_Account")
+    return {u for u in named if isinstance(u, str)} if isinstance(named, list) else set()
 
 
 # -- removing --------------------------------------------------------------------------------------
@@ -634,6 +665,6 @@ async def purge_accounts(tx: Tx, sdkappid: int, user_ids: list[str]) -> None:
                 sa.or_(group_requests.c.user_id.in_(part), group_requests.c.inviter.in_(part)),
             )
         )
-        # a mute, ban or read receipt outlives membership, not the account
-        for table in (group_mutes, group_bans, group_receipts):
+        # a mute, ban, read receipt or topic read position outlives membership, not the account
+        for table in (group_mutes, group_bans, group_receipts, group_topic_reads):
             await tx.execute(table.delete().where(table.c.sdkappid == sdkappid, table.c.user_id.in_(part)))

@@ -15,7 +15,9 @@ member of the community gets it, and the device tells the topic by that field.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import logging
 import secrets
 import time
 from collections import OrderedDict
@@ -31,10 +33,11 @@ from confab.domain.apps import App
 from confab.domain.c2c import bodies
 from confab.domain.groups import bans, live, model, mutes, notices, topics
 from confab.domain.groups.model import Group
-from confab.domain.groups.types import Role
+from confab.domain.groups.types import LIVE, Role
 from confab.errors import ApiError
 from confab.events import Event
 from confab.store.tables.groups import group_members, group_messages, group_topics, groups
+from confab.webhooks import before
 from confab.windows import WindowCounter
 
 if TYPE_CHECKING:
@@ -46,8 +49,17 @@ SEND_CONTROLS = frozenset({"NoUnread", "NoLastMsg"})
 FORBID_CONTROLS = frozenset({"ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback"})
 DEDUPE_SECONDS = 300  # same Random and content within 5 minutes: the later one is dropped (seed 2207-2212)
 DROP_FREQUENCY = "MsgFreqCtrl"  # MsgDropReason of a message over the group's rate (the page's sample reply)
+# what Group.CallbackSendMsgException reports for that drop: the page's sample (seed 33494-33496)
+FREQUENCY_CODE, FREQUENCY_INFO = 10023, "msg count exceeds limit,please retry later"
+
+# device sends and send_group_msg ask the app first (seed 32100-32104), a topic's messages too (TopicId)
+BEFORE_SEND = before.Site("Group.CallbackBeforeSendMsg", reject_code=10016, custom=(10100, 10200), drop=True)
+AFTER_SEND = "Group.CallbackAfterSendMsg"
+SEND_EXCEPTION = "Group.CallbackSendMsgException"
 
 _encode = msgspec.json.Encoder().encode
+log = logging.getLogger("confab.groups")
+NO_MESSAGE = msgspec.Raw(b"null")
 
 
 class GroupMessageSent(Event, frozen=True):
@@ -61,6 +73,29 @@ class GroupMessageSent(Event, frozen=True):
     online_only: bool
     source: str  # "rest" or "user"
     topic_id: str = ""  # "" = the group itself
+    operator: str = ""  # who asked: the device user, or the REST app admin (Operator_Account)
+    # the message as delivered (messages.wire): only when the app has Group.CallbackAfterSendMsg on,
+    # so a send without webhooks does not carry its body twice over the bus (else JSON null)
+    message: msgspec.Raw = NO_MESSAGE
+    forbid_callbacks: list[str] = []
+
+
+class GroupSendFailed(Event, frozen=True):
+    """A group message that could not be sent (Group.CallbackSendMsgException, seed 33382-33569): muted,
+    not a member, no such group or topic, over the group's rate ... Emitted only when the app has that
+    command on."""
+
+    group_id: str
+    group_type: str  # "" when the group does not exist
+    sender: str
+    operator: str
+    random: int
+    online_only: bool
+    body: msgspec.Raw
+    cloud_data: str | None
+    code: int
+    info: str
+    topic_id: str = ""
 
 
 @dataclass(slots=True)
@@ -278,6 +313,19 @@ async def _check_sender(
     return member
 
 
+async def _admit(
+    conn: Any, rt: Runtime, app: App, group_id: str, sender: str, *, by_admin: bool, topic_id: str | None
+) -> tuple[Group, topics.Topic | None, model.Member | None]:
+    """The group (and topic) a send names, once the sender may speak there."""
+    group = await model.get(conn, app.sdkappid, group_id)
+    topic = await topics.require(conn, group, topic_id) if topic_id is not None else None
+    watching = group.gtype.live and live.watching(rt, app.sdkappid, group_id, sender)
+    member = await _check_sender(conn, app, group, sender, by_admin=by_admin, watching=watching)
+    if topic is not None and not by_admin and not app.is_admin(sender):
+        topics.may_speak(topic, member.role if member is not None else Role.OWNER)
+    return group, topic, member
+
+
 async def send(
     rt: Runtime,
     app: App,
@@ -291,22 +339,60 @@ async def send(
     """Store and deliver one group message (send_group_msg; a device's send), to a topic when
     `topic_id` names one (10010 when it names none). A failed check consumes no seq (the transaction
     rolls back); a message over the group's rate is dropped with MsgDropReason; a repeat of the same
-    Random and content within five minutes answers the first."""
+    Random and content within five minutes answers the first.
+
+    Webhooks: Group.CallbackBeforeSendMsg is asked first (outside any transaction; the checks are run
+    once before it, so the app is asked only about a message that may be sent): it may refuse (10016,
+    or the app's 10100-10200 code), drop silently (MsgSeq 0, nothing stored) or replace MsgBody and
+    CloudCustomData. A send that fails after naming a group is reported to
+    Group.CallbackSendMsgException (a before-callback's refusal is the app's own and is not)."""
+    operator = sender if not by_admin or app.is_admin(sender) else notices.who(app, None)
+    tid = topic_id or ""
+    if "ForbidBeforeSendMsgCallback" not in out.forbid_callbacks and app.settings.webhook.on(BEFORE_SEND.command):
+        try:
+            async with rt.store.read() as conn:
+                group, _, _ = await _admit(conn, rt, app, group_id, sender, by_admin=by_admin, topic_id=topic_id)
+        except ApiError as err:
+            await _report_failure(rt, app, group_id, sender, operator, out, tid, err)
+            raise
+        verdict = await BEFORE_SEND.ask(rt, app, _before_body(group, sender, operator, out, tid))
+        if verdict is not None:
+            if verdict.action == "reject":
+                raise ApiError(verdict.code, verdict.info)
+            if verdict.action == "drop":  # the sender is told it went; MsgSeq 0, as a message never stored
+                return GroupSent(msg_time=int(time.time()), msg_seq=0)
+            out = _replaced(out, verdict.reply)
+    try:
+        return await _send(rt, app, group_id, sender, out, by_admin=by_admin, topic_id=topic_id, operator=operator)
+    except ApiError as err:
+        await _report_failure(rt, app, group_id, sender, operator, out, tid, err)
+        raise
+
+
+async def _send(
+    rt: Runtime,
+    app: App,
+    group_id: str,
+    sender: str,
+    out: GroupOutgoing,
+    *,
+    by_admin: bool,
+    topic_id: str | None,
+    operator: str,
+) -> GroupSent:
     digest = hashlib.blake2b(out.body_json + (out.cloud_data or "").encode(), digest_size=16).digest()
     tid = topic_id or ""
     key = (app.sdkappid, f"{group_id}\n{tid}" if tid else group_id, out.random)
     now = int(time.time())
     async with rt.store.tx() as tx:
-        group = await model.get(tx, app.sdkappid, group_id)
-        topic = await topics.require(tx, group, tid) if topic_id is not None else None
-        watching = group.gtype.live and live.watching(rt, app.sdkappid, group_id, sender)
-        member = await _check_sender(tx, app, group, sender, by_admin=by_admin, watching=watching)
-        if topic is not None and not by_admin and not app.is_admin(sender):
-            topics.may_speak(topic, member.role if member is not None else Role.OWNER)
+        group, topic, member = await _admit(tx, rt, app, group_id, sender, by_admin=by_admin, topic_id=topic_id)
         earlier = _recent.get(key, digest)
         if earlier is not None:
             return GroupSent(msg_time=earlier[0], msg_seq=earlier[1])
         if not _rates.take((app.sdkappid, group_id), app.settings.group_msgs_per_second):
+            if app.settings.webhook.on(SEND_EXCEPTION):  # this transaction commits: the report goes with it
+                err = ApiError(FREQUENCY_CODE, FREQUENCY_INFO)
+                tx.emit(_failed_event(app, group_id, group.gtype.name, sender, operator, out, tid, err, now))
             return GroupSent(msg_time=now, msg_seq=0, drop_reason=DROP_FREQUENCY)
         stores = group.gtype.stores_history and not out.online_only
         seq = 0
@@ -352,7 +438,102 @@ async def send(
             online_only=not stores,
             source="rest" if by_admin else "user",
             topic_id=tid,
+            operator=operator,
+            message=msgspec.Raw(payload) if app.settings.webhook.on(AFTER_SEND) else NO_MESSAGE,
+            forbid_callbacks=sorted(out.forbid_callbacks),
         )
         notices.publish(tx, rt, entry, event)
     _recent.put(key, digest, now, seq)
     return GroupSent(msg_time=now, msg_seq=seq)
+
+
+# -- webhooks ----------------------------------------------------------------------------------------
+
+
+def online_only_flag(group_type: str, online_only: bool) -> int:
+    """OnlineOnlyFlag of the send callbacks: 1 or 0; always 0 for a live group (seed 32206-32208)."""
+    return 0 if group_type == LIVE.name else int(online_only)
+
+
+def _before_body(group: Group, sender: str, operator: str, out: GroupOutgoing, tid: str) -> dict[str, Any]:
+    """The page's sample (seed 32150-32186), with TopicId for a topic's message."""
+    body: dict[str, Any] = {
+        "GroupId": group.group_id,
+        "Type": group.gtype.name,
+        "From_Account": sender,
+        "Operator_Account": operator,
+        "Random": out.random,
+        "OnlineOnlyFlag": online_only_flag(group.gtype.name, out.online_only),
+        "MsgBody": msgspec.Raw(out.body_json),
+    }
+    if out.cloud_data is not None:
+        body["CloudCustomData"] = out.cloud_data
+    if tid:
+        body["TopicId"] = tid
+    body["EventTime"] = before.event_time()
+    return body
+
+
+def _replaced(out: GroupOutgoing, reply: dict[str, Any]) -> GroupOutgoing:
+    """The message with the MsgBody and CloudCustomData the app's before-callback answered, if any
+    (seed 32300-32340). A replacement that is no valid body, or over 12 KB, is ignored: the user's
+    message stands."""
+    body, cloud = reply.get("MsgBody"), reply.get("CloudCustomData")
+    changed = out
+    if body is not None:
+        try:
+            bodies.validate_body(body, code=10004, not_array_code=10004)
+        except ApiError:
+            return out
+        changed = dataclasses.replace(changed, body_json=_encode(body))
+    if isinstance(cloud, str):
+        changed = dataclasses.replace(changed, cloud_data=cloud)
+    if bodies.packet_size(changed.body_json, changed.cloud_data) > bodies.MAX_PACKET_BYTES:
+        return out
+    return changed
+
+
+def _failed_event(
+    app: App,
+    group_id: str,
+    group_type: str,
+    sender: str,
+    operator: str,
+    out: GroupOutgoing,
+    tid: str,
+    err: ApiError,
+    now: int,
+) -> GroupSendFailed:
+    return GroupSendFailed(
+        sdkappid=app.sdkappid,
+        at=now,
+        group_id=group_id,
+        group_type=group_type,
+        sender=sender,
+        operator=operator,
+        random=out.random,
+        online_only=out.online_only,
+        body=msgspec.Raw(out.body_json),
+        cloud_data=out.cloud_data,
+        code=err.code,
+        info=err.info,
+        topic_id=tid,
+    )
+
+
+async def _report_failure(
+    rt: Runtime, app: App, group_id: str, sender: str, operator: str, out: GroupOutgoing, tid: str, err: ApiError
+) -> None:
+    """A failed send, for Group.CallbackSendMsgException: in a transaction of its own (the send's rolled
+    back), only when the app has the command on. It never hides the send's own error."""
+    if not app.settings.webhook.on(SEND_EXCEPTION):
+        return
+    try:
+        async with rt.store.tx() as tx:
+            try:
+                group_type = (await model.get(tx, app.sdkappid, group_id)).gtype.name
+            except ApiError:  # no such group: the page's "wrong parameters" case
+                group_type = ""
+            tx.emit(_failed_event(app, group_id, group_type, sender, operator, out, tid, err, int(time.time())))
+    except Exception:
+        log.exception("could not record Group.CallbackSendMsgException for %s", group_id)

@@ -12,7 +12,10 @@ Three channels, each written in the change's transaction and published after its
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -20,7 +23,10 @@ import sqlalchemy as sa
 
 from confab.domain import feed
 from confab.domain.apps import App
+from confab.domain.groups import model
 from confab.domain.groups.model import Group, dumps
+from confab.domain.groups.types import UNLIMITED
+from confab.errors import ApiError
 from confab.events import Event
 from confab.store import Tx
 from confab.store.tables.groups import group_messages, groups
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
     from confab.runtime import Runtime
 
 _encode = msgspec.json.Encoder().encode
+log = logging.getLogger("confab.groups")
 
 
 class GroupEvent(Event, frozen=True):
@@ -40,10 +47,16 @@ class GroupEvent(Event, frozen=True):
 class GroupCreated(GroupEvent, frozen=True):
     owner: str
     members: list[str]  # initial members, owner included
+    name: str = ""
+    app_data: dict[str, str] = {}  # AppDefinedData given at creation (UserDefinedDataList)
+    how: str = "created"  # or "imported" (import_group)
 
 
 class GroupDestroyed(GroupEvent, frozen=True):
-    pass
+    # the disbanded group as it was (Group.CallbackAfterGroupDestroyed); read before its rows go
+    owner: str = ""
+    name: str = ""
+    members: list[str] = []
 
 
 class MembersJoined(GroupEvent, frozen=True):
@@ -93,6 +106,14 @@ class MembersUnbanned(GroupEvent, frozen=True):
 
 class AttrsChanged(GroupEvent, frozen=True):
     attrs: dict[str, str]  # the whole set after the change
+    option: str = ""  # "set", "modify", "clear" or "delete" (the callback's OptionType)
+    items: dict[str, str] = {}  # what the call wrote, or what it removed with the values they had
+
+
+class GroupFull(GroupEvent, frozen=True):
+    """The group became full, or a join was refused because it is (Group.CallbackAfterGroupFull)."""
+
+    refused: bool = False
 
 
 class CountersChanged(GroupEvent, frozen=True):
@@ -130,7 +151,34 @@ def entry(
 
 
 def publish(tx: Tx, rt: Runtime, *events: Event) -> None:
-    tx.after_commit(lambda: rt.bus.publish_all(list(events)))
+    tx.emit(*events)
+
+
+GROUP_FULL = "Group.CallbackAfterGroupFull"
+
+
+def if_full(tx: Tx, rt: Runtime, group: Group, operator: str) -> None:
+    """After members came in: the group is full now (no room left)."""
+    if group.max_member_num != UNLIMITED and group.member_num >= group.max_member_num:
+        publish(tx, rt, GroupFull(**event_base(group, operator)))
+
+
+@asynccontextmanager
+async def full_refusals(rt: Runtime, app: App, group_id: str, operator: str) -> AsyncIterator[None]:
+    """Around a join's transaction (outside it): a join refused because the group is full (10014)
+    is reported in a transaction of its own, the refused one having rolled back, when the app has
+    Group.CallbackAfterGroupFull on."""
+    try:
+        yield
+    except ApiError as err:
+        if err.code == 10014 and app.settings.webhook.on(GROUP_FULL):
+            try:
+                async with rt.store.tx() as tx:
+                    group = await model.get(tx, app.sdkappid, group_id)
+                    publish(tx, rt, GroupFull(**event_base(group, operator), refused=True))
+            except Exception:  # the caller still gets its 10014
+                log.exception("recording Group.CallbackAfterGroupFull failed")
+        raise
 
 
 def _stores(app: App, group: Group, member_tip: bool) -> bool:
@@ -191,7 +239,7 @@ async def tip(
         payload["MsgSeq"] = 0
         payload["MsgTime"] = now
     made = entry(group.sdkappid, group.group_id, "group.tip", payload, seq=seq, at=now)
-    tx.after_commit(lambda: rt.bus.publish(made))
+    tx.emit(made)
     return seq
 
 

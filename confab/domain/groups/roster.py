@@ -51,6 +51,13 @@ _ANY_REQUEST = (
 )
 
 
+async def all_ids(conn: object, group: Group) -> list[str]:
+    """Every member's UserID, owner and admins first (a disbanded group's MemberList)."""
+    gm = group_members.c
+    select = sa.select(gm.user_id).where(group.where(group_members)).order_by(gm.role.desc(), gm.user_id)
+    return [r[0] for r in await conn.execute(select)]  # type: ignore[attr-defined]
+
+
 def room_left(group: Group) -> int | None:
     """How many more members fit (None: no ceiling)."""
     if group.max_member_num == UNLIMITED:

@@ -44,6 +44,7 @@ from confab.domain.limits import utf8_len
 from confab.errors import ApiError
 from confab.store import Tx
 from confab.store.tables.groups import group_members, group_messages, group_receipts, group_topic_reads, group_topics
+from confab.webhooks import before
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
@@ -53,6 +54,9 @@ SERVER_PART = "@TOPIC#"  # a server-assigned part: "@TOPIC#" + "c" + 16 base32 c
 TOPIC_ID_MAX = 96  # bytes, the whole ID (reference/groups.md §5)
 TOPICS_MAX = 100  # per community: ruling (10037 beyond; the vendor's figure depends on the plan)
 IDS_MAX = 100  # TopicIdList of destroy_topic / get_topic (ruling: the pages give no figure)
+
+# create_topic asks the app first (seed 33570-33710); import_topic does not ("without triggering callbacks")
+BEFORE_CREATE = before.Site("Group.CallbackBeforeCreateTopic", reject_code=10016, custom=(10100, 10200))
 
 # per-topic codes (destroy_topic, get_topic)
 TOPIC_GONE = 110003  # "the topic has been deleted"
@@ -90,6 +94,7 @@ class TopicCreated(notices.GroupEvent, frozen=True):
     topic_id: str
     info: dict[str, Any]  # TopicInfo as get_topic answers it
     how: str = "created"  # or "imported" (import_topic: no callbacks, seed 20154)
+    owner: str = ""  # the community's owner (Group.CallbackAfterCreateTopic's Owner_Account)
 
 
 class TopicChanged(notices.GroupEvent, frozen=True):
@@ -254,6 +259,14 @@ async def create(rt: Runtime, app: App, group_id: str, spec: NewTopic, *, import
         created_at = spec.created_at
         if not 0 < created_at <= now:
             raise ApiError(10004, "CreateTime must be a Unix time in seconds, not in the future")
+    if not imported and app.settings.webhook.on(BEFORE_CREATE.command):
+        async with rt.store.read() as conn:  # the community's own errors come first, then the app's say
+            group = community(await model.get(conn, app.sdkappid, group_id))
+        body = {"GroupId": group.group_id, "Operator_Account": spec.creator or notices.who(app, None)}
+        body |= {"Type": group.gtype.name, "Name": texts["TopicName"]}
+        verdict = await BEFORE_CREATE.ask(rt, app, body)
+        if verdict is not None and verdict.action == "reject":
+            raise ApiError(verdict.code, verdict.info)
     async with rt.store.tx() as tx:
         # the community's row lock serializes its topic creations: the count and the ID check hold
         group = community(await model.lock(tx, app.sdkappid, group_id))
@@ -295,6 +308,7 @@ async def create(rt: Runtime, app: App, group_id: str, spec: NewTopic, *, import
             topic_id=topic_id,
             info=topic.info(),
             how="imported" if imported else "created",
+            owner=group.owner,
         )
         if not imported:
             await notices.tip(tx, rt, app, group, "TopicCreated", who, {"TopicId": topic_id, "TopicInfo": topic.info()})

@@ -77,6 +77,8 @@ class GroupType:
     # membership is presence: whoever has joined over the gateway and is connected (AVChatRoom); no
     # member rows, only standing roles (live admins, robots: domain/groups/live.py)
     live: bool = False
+    # Group.CallbackAfterGroupDestroyed lists the members (not for Communities: seed 32726-32893)
+    destroyed_callback_lists_members: bool = True
 
 
 WORK = GroupType(
@@ -270,6 +272,7 @@ COMMUNITY = GroupType(
     broadcast_target=False,
     msg_extensions=False,
     id_prefix="@TGS#_",
+    destroyed_callback_lists_members=False,
 )
 
 ALL: tuple[GroupType, ...] = (WORK, PUBLIC, MEETING, LIVE, COMMUNITY)

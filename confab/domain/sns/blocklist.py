@@ -87,7 +87,7 @@ async def add(rt: Runtime, app: App, owner: str, targets: list[str]) -> dict[str
             items = [{"To_Account": t, "AddBlackTimeStamp": now} for t in added]
             await feed.append(tx, rt.bus, app.sdkappid, [(owner, FEED_BLACK_ADD, {"BlackListItem": items})])
             event = BlocklistAdded(sdkappid=app.sdkappid, at=now, owner=owner, targets=added)
-            tx.after_commit(lambda: rt.bus.publish(event))
+            tx.emit(event)
     return result_list("ResultItem", results, failed)
 
 
@@ -114,7 +114,7 @@ async def delete(rt: Runtime, app: App, owner: str, targets: list[str]) -> dict[
             await save_states(tx, rt.store.dialect, app.sdkappid, states)
             await feed.append(tx, rt.bus, app.sdkappid, [(owner, FEED_BLACK_DELETE, {"To_Account": removed})])
             event = BlocklistDeleted(sdkappid=app.sdkappid, at=now, owner=owner, targets=removed)
-            tx.after_commit(lambda: rt.bus.publish(event))
+            tx.emit(event)
     return result_list("ResultItem", results, failed)
 
 

@@ -47,6 +47,7 @@ from confab.errors import ApiError
 from confab.store import Tx
 from confab.store.tables.sns import sns_friends, sns_requests
 from confab.store.upsert import upsert
+from confab.webhooks import before, origin
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
@@ -56,6 +57,75 @@ DELETE_SINGLE, DELETE_BOTH = "Delete_Type_Single", "Delete_Type_Both"
 CHECK_SINGLE, CHECK_BOTH = "CheckResult_Type_Single", "CheckResult_Type_Both"
 
 _decode = msgspec.json.decode
+
+# A device's friend request asks the app first; REST friend_add never does (seed 29145). The reply
+# decides per item (ruling 12); the app's own codes are 38000-39000 (seed 29313-29340).
+APP_REFUSED = 38000
+PREV_ADD = before.Site("Sns.CallbackPrevFriendAdd", reject_code=APP_REFUSED, per_item=True)
+
+
+def by_device() -> bool:
+    """The call being served came from a device through the gateway, not from the REST API."""
+    return origin.current.get().platform != origin.REST.platform
+
+
+def item_refusals(site: before.Site, verdict: before.Verdict | None, targets: list[str]) -> dict[str, tuple[int, str]]:
+    """The items a friend before-callback refused, with the (code, info) each answers: the per-item
+    ResultCode decides and the top-level ErrorCode is ignored (seed 29318-29322). A non-zero code
+    outside the page's range 38000-39000 still refuses, as 38000; fail-closed refuses every item."""
+    if verdict is None:
+        return {}
+    if verdict.action == "reject":
+        return {to: (verdict.code, verdict.info) for to in targets}
+    wanted, refused = set(targets), {}
+    items = verdict.reply.get("ResultItem")
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or item.get("To_Account") not in wanted:
+            continue
+        code = item.get("ResultCode", 0)
+        if code == 0 or code is None:
+            continue
+        if isinstance(code, bool) or not isinstance(code, int) or not APP_REFUSED <= code <= 39000:
+            code = APP_REFUSED
+        info = item.get("ResultInfo")
+        refused[item["To_Account"]] = (code, info if isinstance(info, str) and info else f"refused by {site.command}")
+    return refused
+
+
+def rest_admin(app: App) -> str:
+    """The admin a REST change is reported under (the call's identifier is not passed down)."""
+    return app.admins[0] if app.admins else ""
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _first_group(groups: Any) -> str:
+    """GroupName as the callbacks carry it: one name (ruling 6 accepts a list too)."""
+    if isinstance(groups, list):
+        return _text(groups[0]) if groups else ""
+    return _text(groups)
+
+
+def _prev_add_body(requester: str, items: list[AddItem], add_type: str, force: bool) -> dict[str, Any]:
+    return {
+        "Requester_Account": requester,
+        "From_Account": requester,
+        "FriendItem": [
+            {
+                "To_Account": i.to,
+                "Remark": _text(i.remark),
+                "GroupName": _first_group(i.groups),
+                "AddSource": _text(i.add_source),
+                "AddWording": _text(i.add_wording),
+            }
+            for i in items
+        ],
+        "AddType": add_type,
+        "ForceAddFlags": 1 if force else 0,  # ruling 19
+        "EventTime": before.event_time(),
+    }
 
 
 @dataclass
@@ -129,16 +199,26 @@ async def add_friends(
     *,
     add_type: str = ADD_BOTH,
     force: bool = False,
+    answering: bool = False,
 ) -> list[dict[str, Any]]:
     """friend_add: per item, the target's AllowType decides: added, pending request (30539) or refused.
 
     A target that has itself asked `requester` to be friends is answered by this add: the two become
     friends both ways and the request is consumed. `force` (ForceAddFlags 1) skips the AllowType.
+    `answering`: this add accepts the targets' requests (requests.accept, which asked the app itself).
     """
     if add_type not in (ADD_SINGLE, ADD_BOTH):
         raise ApiError(30001, "AddType must be Add_Type_Single or Add_Type_Both")
     now = int(time.time())
     targets = list(dict.fromkeys(i.to for i in items))
+    device = by_device()
+    vetoed: dict[str, tuple[int, str]] = {}
+    if device and not answering:  # asked before the write transaction, never inside it
+        first: dict[str, AddItem] = {}  # each target once, as its first item asks
+        for i in items:
+            first.setdefault(i.to, i)
+        verdict = await PREV_ADD.ask(rt, app, _prev_add_body(requester, list(first.values()), add_type, force))
+        vetoed = item_refusals(PREV_ADD, verdict, targets)
     async with rt.store.tx() as tx:
         await _require_account(tx, app, requester)
         profiles_by_id = await queries.profiles_of(tx, app.sdkappid, [requester, *targets])
@@ -166,6 +246,8 @@ async def add_friends(
                 if item.to in seen:
                     raise Refused(30001, "Err_SNS_FriendAdd_Duplicate_Account")
                 seen.add(item.to)
+                if item.to in vetoed:
+                    raise Refused(*vetoed[item.to])
                 code, info = _decide_add(facts, plan, item, app.sdkappid)
             except Refused as refused:
                 code, info = refused.code, refused.info
@@ -183,8 +265,24 @@ async def add_friends(
         added_pairs = {(f.owner, f.friend) for f in plan.rows}
         answered = plan.consumed + [to for (owner, to) in added_pairs if owner == requester and to not in plan.consumed]
         await _drop_requests(tx, app.sdkappid, requester, answered)
-        await _announce_adds(tx, rt, app, requester, plan.rows, plan.requests, plan.consumed, add_type, force, now)
+        if answering:
+            cmd = "FriendResponse"
+        else:
+            cmd = "FriendAdd" if device else "friend_add"
+        how = _How(add_type, force, cmd, "" if device else rest_admin(app), answering)
+        await _announce_adds(tx, rt, app, requester, plan.rows, plan.requests, plan.consumed, how, now)
     return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class _How:
+    """How an add came about, as Sns.CallbackFriendAdd reports it (seed 29684-29703)."""
+
+    add_type: str
+    force: bool
+    client_cmd: str
+    admin: str  # the app admin of a REST call ("" for devices)
+    answering: bool  # the targets asked first: they are the initiators
 
 
 @dataclass
@@ -291,8 +389,7 @@ async def _announce_adds(
     rows: list[Friend],
     requests: list[dict[str, Any]],
     consumed: list[str],
-    add_type: str,
-    force: bool,
+    how: _How,
     now: int,
 ) -> None:
     entries: list[tuple[str, str, Any]] = []
@@ -330,12 +427,23 @@ async def _announce_adds(
             FriendRequestAnswered(sdkappid=app.sdkappid, at=now, requester=other, target=requester, accepted=True)
         )
     mine = [f.friend for f in by_owner.get(requester, [])]
-    if mine:
+    if rows:
         events.append(
-            FriendsAdded(sdkappid=app.sdkappid, at=now, owner=requester, friends=mine, add_type=add_type, force=force)
+            FriendsAdded(
+                sdkappid=app.sdkappid,
+                at=now,
+                owner=requester,
+                friends=mine,
+                add_type=how.add_type,
+                force=how.force,
+                pairs=[(f.owner, f.friend) for f in rows],
+                initiator="" if how.answering else requester,
+                client_cmd=how.client_cmd,
+                admin=how.admin,
+            )
         )
     await feed.append(tx, rt.bus, app.sdkappid, entries)
-    tx.after_commit(lambda: rt.bus.publish_all(events))
+    tx.emit(*events)
 
 
 async def import_friends(rt: Runtime, app: App, owner: str, items: list[AddItem]) -> list[dict[str, Any]]:
@@ -407,7 +515,7 @@ async def import_friends(rt: Runtime, app: App, owner: str, items: list[AddItem]
                 add_type="import",
                 force=True,
             )
-            tx.after_commit(lambda: rt.bus.publish(event))
+            tx.emit(event)
     return results
 
 
@@ -472,7 +580,7 @@ async def update_friends(
                 [(owner, FEED_FRIEND_UPDATE, {"Friends": [f.wire() for f in changed.values()]})],
             )
             event = FriendsUpdated(sdkappid=app.sdkappid, at=now, owner=owner, friends=list(changed))
-            tx.after_commit(lambda: rt.bus.publish(event))
+            tx.emit(event)
     return results
 
 
@@ -525,8 +633,10 @@ async def delete_friends(rt: Runtime, app: App, owner: str, targets: list[str], 
         await remove_friendships(tx, rt, app, pairs, now)
         gone = [to for o, to in pairs if o == owner]
         if gone:
-            event = FriendsDeleted(sdkappid=app.sdkappid, at=now, owner=owner, friends=gone, delete_type=delete_type)
-            tx.after_commit(lambda: rt.bus.publish(event))
+            event = FriendsDeleted(
+                sdkappid=app.sdkappid, at=now, owner=owner, friends=gone, delete_type=delete_type, pairs=sorted(pairs)
+            )
+            tx.emit(event)
     return results
 
 
@@ -545,8 +655,15 @@ async def delete_all_friends(rt: Runtime, app: App, owner: str, delete_type: str
             pairs |= {(f, owner) for f in await who_has(tx, app.sdkappid, owner, friends)}
         await remove_friendships(tx, rt, app, pairs, now)
         if friends:
-            event = FriendsDeleted(sdkappid=app.sdkappid, at=now, owner=owner, friends=friends, delete_type=delete_type)
-            tx.after_commit(lambda: rt.bus.publish(event))
+            event = FriendsDeleted(
+                sdkappid=app.sdkappid,
+                at=now,
+                owner=owner,
+                friends=friends,
+                delete_type=delete_type,
+                pairs=sorted(pairs),
+            )
+            tx.emit(event)
 
 
 async def check_friends(rt: Runtime, app: App, owner: str, targets: list[str], check_type: str) -> dict[str, Any]:

@@ -14,14 +14,46 @@ import sqlalchemy as sa
 from confab.domain import feed
 from confab.domain.apps import App
 from confab.domain.sns import friends
-from confab.domain.sns.state import FEED_REQUEST_DONE, FriendRequestAnswered
+from confab.domain.sns.state import FEED_REQUEST_DONE, FriendRequestAnswered, result
 from confab.errors import ApiError
 from confab.store.tables.sns import sns_requests
+from confab.webhooks import before
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
 
 r = sns_requests.c
+
+# A device's answer asks the app first; REST calls never do (seed 29376). Per item, as friend adds.
+PREV_RESPONSE = before.Site("Sns.CallbackPrevFriendResponse", reject_code=friends.APP_REFUSED, per_item=True)
+AGREE_AND_ADD, REJECT = "Response_Action_AgreeAndAdd", "Response_Action_Reject"
+
+
+async def _require_pending(rt: Runtime, app: App, user: str, requester: str) -> None:
+    async with rt.store.read() as conn:
+        row = (
+            await conn.execute(
+                sa.select(r.requester).where(r.sdkappid == app.sdkappid, r.requester == requester, r.target == user)
+            )
+        ).first()
+    if row is None:
+        raise ApiError(30001, f"no pending friend request from {requester!r}")
+
+
+async def _ask_app(
+    rt: Runtime, app: App, user: str, requester: str, action: str, remark: str = "", group: str = ""
+) -> tuple[int, str] | None:
+    """The (code, info) the app refused this answer with, or None; devices only."""
+    if not friends.by_device():
+        return None
+    body = {
+        "Requester_Account": user,  # the sample has the responder in both (seed 29416-29417)
+        "From_Account": user,
+        "ResponseFriendItem": [{"To_Account": requester, "Remark": remark, "TagName": group, "ResponseAction": action}],
+        "EventTime": before.event_time(),
+    }
+    verdict = await PREV_RESPONSE.ask(rt, app, body)
+    return friends.item_refusals(PREV_RESPONSE, verdict, [requester]).get(requester)
 
 
 async def pending(rt: Runtime, app: App, user: str) -> dict[str, list[dict[str, Any]]]:
@@ -51,20 +83,21 @@ async def pending(rt: Runtime, app: App, user: str) -> dict[str, list[dict[str, 
 
 async def accept(rt: Runtime, app: App, user: str, requester: str, *, remark: str = "", group: str = "") -> dict:
     """The user agrees to `requester`'s request: friends both ways."""
-    async with rt.store.read() as conn:
-        row = (
-            await conn.execute(
-                sa.select(r.requester).where(r.sdkappid == app.sdkappid, r.requester == requester, r.target == user)
-            )
-        ).first()
-    if row is None:
-        raise ApiError(30001, f"no pending friend request from {requester!r}")
+    await _require_pending(rt, app, user, requester)
+    refused = await _ask_app(rt, app, user, requester, AGREE_AND_ADD, remark, group)
+    if refused is not None:
+        return result(requester, *refused)
     item = friends.AddItem(requester, remark=remark or None, groups=group or None)
-    (outcome,) = await friends.add_friends(rt, app, user, [item], add_type=friends.ADD_BOTH)
+    (outcome,) = await friends.add_friends(rt, app, user, [item], add_type=friends.ADD_BOTH, answering=True)
     return outcome
 
 
 async def refuse(rt: Runtime, app: App, user: str, requester: str) -> None:
+    if friends.by_device():
+        await _require_pending(rt, app, user, requester)
+        refused = await _ask_app(rt, app, user, requester, REJECT)
+        if refused is not None:
+            raise ApiError(*refused)
     now = int(time.time())
     async with rt.store.tx() as tx:
         gone = await tx.execute(
@@ -77,4 +110,4 @@ async def refuse(rt: Runtime, app: App, user: str, requester: str) -> None:
             tx, rt.bus, app.sdkappid, [(requester, FEED_REQUEST_DONE, payload), (user, FEED_REQUEST_DONE, payload)]
         )
         event = FriendRequestAnswered(sdkappid=app.sdkappid, at=now, requester=requester, target=user, accepted=False)
-        tx.after_commit(lambda: rt.bus.publish(event))
+        tx.emit(event)

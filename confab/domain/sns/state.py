@@ -30,15 +30,21 @@ _encode = msgspec.json.Encoder().encode
 
 class FriendsAdded(Event, frozen=True):
     owner: str
-    friends: list[str]
+    friends: list[str]  # the owner's new friends
     add_type: str  # "Add_Type_Single" / "Add_Type_Both" / "import"
     force: bool
+    # for Sns.CallbackFriendAdd: every new (owner, friend) row, either direction, and who asked first
+    pairs: list[tuple[str, str]] = []
+    initiator: str = ""
+    client_cmd: str = ""  # "friend_add" (REST), "FriendAdd" / "FriendResponse" (devices)
+    admin: str = ""  # the app admin of a REST call
 
 
 class FriendsDeleted(Event, frozen=True):
     owner: str
     friends: list[str]
     delete_type: str
+    pairs: list[tuple[str, str]] = []  # every (owner, friend) row removed, either direction
 
 
 class FriendsUpdated(Event, frozen=True):

@@ -26,6 +26,15 @@ accounts = sa.Table(
     sa.Column("profile_updated_at", sa.BigInteger, nullable=False, server_default="0"),
     # the newest sequence number in this user's feed (see domain.feed)
     sa.Column("feed_seq", sa.BigInteger, nullable=False, server_default="0"),
+    # chatbots (domain.chatbots): 0 an ordinary account, 1 a chatbot, 2 a chatbot delete_robot made invalid
+    sa.Column("robot", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.Index(
+        "ix_accounts_robot",
+        "sdkappid",
+        "user_id",
+        sqlite_where=sa.text("robot = 1"),
+        postgresql_where=sa.text("robot = 1"),
+    ),
 )
 
 # Per-user feed: everything a user's devices must receive (messages, recalls, read reports, friend

@@ -1,0 +1,1 @@
+"""After-callback builders, one module per area (imported by `after.install()`)."""
