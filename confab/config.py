@@ -6,6 +6,7 @@ The file holds the same names as the environment, e.g. `CONFAB_PORT = 9000`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -36,6 +37,10 @@ class Settings:
     body_timeout: float = 30.0  # seconds for a request body to arrive after its head (408 after)
     ws_close_grace: float = 5.0  # seconds a WebSocket close may wait on a peer that does not read
     log_level: str = "info"
+    # ConfigSvc/GetIPList: the addresses devices reach this deployment at, and those its webhooks leave
+    # from (comma-separated IPs or CIDR ranges; empty: the listening address)
+    public_addresses: tuple[str, ...] = ()
+    webhook_addresses: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -74,4 +79,21 @@ class Settings:
             body_timeout=float(get("body_timeout", base.body_timeout)),
             ws_close_grace=float(get("ws_close_grace", base.ws_close_grace)),
             log_level=str(get("log_level", base.log_level)),
+            public_addresses=_addresses(get("public_addresses", "")),
+            webhook_addresses=_addresses(get("webhook_addresses", "")),
         )
+
+
+def _addresses(value: object) -> tuple[str, ...]:
+    """A list of IPs or CIDR ranges, from TOML (a list) or the environment (comma-separated)."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    found = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SystemExit(f"{item!r} is not an IP address or CIDR range") from None
+        found.append(item)
+    return tuple(found)

@@ -18,9 +18,16 @@ from confab.domain.apps import AppDirectory
 from confab.store import Store
 
 if TYPE_CHECKING:
+    from confab.domain.app_stats import AppStats
     from confab.domain.c2c.sending import SendBatcher
     from confab.realtime.hub import Hub
     from confab.webhooks.service import Webhooks
+
+
+def _app_stats() -> AppStats:
+    from confab.domain.app_stats import AppStats
+
+    return AppStats()
 
 
 @dataclass
@@ -33,6 +40,7 @@ class Runtime:
     hub: Hub | None = None  # who is connected to this process's gateway (set by the server)
     c2c_sends: SendBatcher | None = None  # group commit for one-to-one sends (made at the first send)
     webhooks: Webhooks | None = None  # callbacks to the apps' backends (made at start)
+    stats: AppStats = field(default_factory=_app_stats)  # operations data counted here (getappinfo)
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     @classmethod
@@ -40,7 +48,11 @@ class Runtime:
         store = Store(settings.database_url, synchronous=settings.sqlite_synchronous)
         bus = InMemoryBus()
         store.publish = bus.publish_all  # what Tx.emit publishes after commit
-        return cls(settings=settings, store=store, bus=bus, apps=AppDirectory(store))
+        rt = cls(settings=settings, store=store, bus=bus, apps=AppDirectory(store))
+        rt.stats.bind(rt)
+        # every event published (after commit, or straight from presence) is counted once, here
+        bus.publish = rt.stats.wrap(bus.publish)  # type: ignore[method-assign, assignment]
+        return rt
 
     async def start(self) -> None:
         from confab.domain import feed
@@ -48,6 +60,7 @@ class Runtime:
 
         await self.store.migrate()
         self.spawn(feed.prune_forever(self.store))
+        self.spawn(self.stats.flush_forever(self))
         self.webhooks = Webhooks(self)
         self.webhooks.start(self)
 
@@ -66,5 +79,7 @@ class Runtime:
         if self.webhooks is not None:
             with contextlib.suppress(Exception):
                 await self.webhooks.close()
+        with contextlib.suppress(Exception):  # the counts since the last flush
+            await self.stats.flush(self, totals_now=True)
         await self.bus.close()
         await self.store.close()

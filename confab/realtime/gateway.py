@@ -145,6 +145,7 @@ class Connection:
         session.client_ip = self.ws.client.host if self.ws.client else ""
         session.direct = (self.ws.scope.get("extensions") or {}).get(transport.DIRECT_WRITE)
         session.last_seen = time.monotonic()
+        self.hub.rt.stats.login(app.sdkappid, login.Identifier)  # LoginTimes, LoginUserNum (getappinfo)
         session.offer(
             protocol.reply(
                 seq,

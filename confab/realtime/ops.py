@@ -320,6 +320,7 @@ async def blacklist(actor: Actor, req: BlackGet) -> dict:
 
 # group operations live in their own module; importing it registers them (it imports `op` from here)
 from confab.realtime import (  # noqa: E402, F401
+    conversation_group_ops,
     group_ext_ops,
     group_live_ops,
     group_message_ops,

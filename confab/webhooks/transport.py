@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ssl
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +23,10 @@ from confab.webhooks.config import WebhookSettings
 from confab.webhooks.signing import sign
 
 _decode = msgspec.json.Decoder(dict[str, Any])
+
+# (sdkappid, answered): callbacks posted and HTTP answers received, read and reset by the operations
+# data's flush (domain.app_stats: CallBackReq, CallBackRsp)
+CALLBACK_COUNTS: Counter[tuple[int, bool]] = Counter()
 
 
 @dataclass(slots=True)
@@ -79,6 +84,7 @@ class Transport:
         url = callback_url(cfg, sdkappid, command, platform, client_ip, int(time.time()))
         started = time.perf_counter()
         seconds = cfg.timeout
+        CALLBACK_COUNTS[sdkappid, False] += 1
         try:
             response = await self._client(cfg).post(
                 url, content=body, headers={"Content-Type": "application/json"}, timeout=seconds
@@ -88,6 +94,7 @@ class Transport:
         except (httpx.HTTPError, ssl.SSLError, OSError) as err:
             return Outcome(False, 0, {}, f"connect: {type(err).__name__}", _ms(started))
         latency = _ms(started)
+        CALLBACK_COUNTS[sdkappid, True] += 1
         if response.status_code != 200:
             return Outcome(False, response.status_code, {}, f"status {response.status_code}", latency)
         try:
