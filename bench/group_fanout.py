@@ -24,8 +24,7 @@ Scenarios (`--scenarios 1,3` by default; 2 is optional):
 3. send_group_msg timed by one client, nobody connected, into groups of 10, 6,000 (Public) and
    100,000 (Community) members: p50/p99 must be within 2x of each other.
 
-Scenario 5 (10,000 idle members of an AVChatRoom) is not here: 10,000 sockets on this 2-core machine
-would measure the load generator more than the server.
+Scenario 5 (10,000 idle members of an AVChatRoom: one message reaching all) is bench/live.py's phase 2.
 
 The receiving side is one process: raw WebSocket framing on asyncio Protocols (no per-frame library
 work, no JSON decoding of pushes; a `ping` op from each connection every 10 s, as the gateway closes
@@ -156,6 +155,7 @@ class Conn(asyncio.Protocol):
         self.upgraded = False
         self.inbox: asyncio.Queue[bytes] = asyncio.Queue()
         self.collect = True  # frames other than group messages go to inbox (during login)
+        self.on_other: Callable[[Conn, bytes], None] | None = None  # after login: other text frames (replies)
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.transport: asyncio.Transport | None = None
 
@@ -215,6 +215,8 @@ class Conn(asyncio.Protocol):
                     sink.deliveries += 1
                 elif self.collect:
                     self.inbox.put_nowait(buf[start:end])
+                elif self.on_other is not None:
+                    self.on_other(self, buf[start:end])
             elif opcode == 9 and self.transport is not None:  # ping -> pong
                 self.transport.write(masked(10, buf[start:end]))
             elif opcode == 8:
