@@ -259,3 +259,20 @@ def test_events_encode_for_the_outbox() -> None:
     # the outbox stores bodies as JSON text; Raw message bodies must survive it unchanged
     body = {"MsgBody": msgspec.Raw(b'[{"MsgType":"TIMTextElem"}]')}
     assert msgspec.json.decode(msgspec.json.encode(body)) == {"MsgBody": [{"MsgType": "TIMTextElem"}]}
+
+
+async def test_a_kept_alive_connection_the_receiver_dropped_is_replaced(
+    app: AppHandle, pair, receiver: Receiver
+) -> None:
+    """The receiver restarts between two callbacks: the pooled connection to the old one is dead, and
+    the next callback must still be delivered (on a fresh connection), not count as a failure."""
+    hook(app, receiver, BEFORE, fail_closed=[BEFORE])
+    assert (await send(app))["ActionStatus"] == "OK"
+    receiver.stop()
+    again = Receiver(port=receiver.port).start()
+    try:
+        reply = await send(app, MsgRandom=99)
+        assert reply["ActionStatus"] == "OK", reply
+        assert len(again.of(BEFORE)) == 1
+    finally:
+        again.stop()

@@ -4,7 +4,9 @@ client certificates) that records every request and answers with scripted verdic
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import socket
 import ssl
 import threading
 import time
@@ -41,6 +43,7 @@ class Receiver:
     delays: dict[str, float] = field(default_factory=dict)  # seconds to wait before answering, by command
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _open: set[Any] = field(default_factory=set)  # sockets of the connections served
 
     @property
     def url(self) -> str:
@@ -58,6 +61,8 @@ class Receiver:
                 pass
 
             def do_POST(self) -> None:
+                with receiver._lock:
+                    receiver._open.add(self.connection)
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
                 parts = urlsplit(self.path)
@@ -93,10 +98,16 @@ class Receiver:
         return self
 
     def stop(self) -> None:
+        """Stop listening and drop the kept-alive connections too (as a restarted receiver would)."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self._lock:
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            self._open.clear()
 
     def of(self, command: str) -> list[Received]:
         with self._lock:

@@ -90,7 +90,7 @@ class Tx:
     """A write transaction: the connection, the events it will publish, and the work to do once it
     has committed."""
 
-    __slots__ = ("_after", "_publish", "conn", "dialect", "events")
+    __slots__ = ("_after", "_publish", "conn", "dialect", "events", "memo")
 
     def __init__(
         self,
@@ -101,6 +101,7 @@ class Tx:
         self.conn = conn
         self.dialect = dialect  # "sqlite" or "postgresql", as Store.dialect
         self.events: list[Any] = []  # every event emitted, for the before-commit hook (the webhook outbox)
+        self.memo: dict[str, Any] = {}  # what that hook's builders read once per transaction, not per event
         self._after: list[Callable[[], Any]] = []
         self._publish = publish
 

@@ -34,19 +34,29 @@ from confab.store.tables.webhooks import webhook_leases, webhook_outbox
 from confab.store.upsert import upsert
 from confab.webhooks import after, origin
 from confab.webhooks import log as delivery_log
+from confab.webhooks.transport import CLOSED_EARLY, Callback
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
     from confab.store import Tx
-    from confab.webhooks.transport import Transport
+    from confab.webhooks.transport import Outcome, Transport
 
 log = logging.getLogger("confab.webhooks")
 _encode = msgspec.json.Encoder().encode
 
 BATCH = 100
+WINDOW = 32  # callbacks of one app pipelined on one connection
 LEASE_MS = 10_000  # renewed with every batch; a process that died loses it after this
 POLL_SECONDS = 1.0  # how often rows written by other processes (or left by a crash) are looked for
 BACKOFF_MS = (100, 500, 2_000, 5_000, 10_000, 30_000)  # the wait before attempt n+1
+
+
+def _unanswered(outcome: Outcome) -> bool:
+    """Nothing came back: the receiver could not be reached, or the connection ended before this
+    callback's answer (with pipelining, those behind a failed one). Retried however long it takes."""
+    return outcome.status == 0 and (
+        outcome.error.startswith("connect") or outcome.error == f"no answer: {CLOSED_EARLY}"
+    )
 
 
 def _now_ms() -> int:
@@ -120,6 +130,7 @@ class Outbox:
         self._wake = asyncio.Event()
         self._due: set[int] = set()
         self._workers: dict[int, asyncio.Task] = {}
+        self._again: set[int] = set()  # apps woken while their worker ran: it must look again before stopping
         self._backlog: dict[int, int] = {}  # rows waiting per app, as this process knows them
 
     # -- admission (inside a transaction) --------------------------------------------------------------
@@ -143,6 +154,7 @@ class Outbox:
 
     def wake(self, apps: set[int]) -> None:
         self._due |= apps
+        self._again |= apps & set(self._workers)  # a worker about to stop reads once more
         self._wake.set()
 
     # -- delivery ------------------------------------------------------------------------------------------
@@ -199,7 +211,10 @@ class Outbox:
             if not await self._lease(sdkappid):
                 return
             try:
-                while await self._deliver_batch(sdkappid):
+                while True:
+                    self._again.discard(sdkappid)
+                    if not await self._deliver_batch(sdkappid) and sdkappid not in self._again:
+                        break  # nothing left, and nothing committed since the last read
                     if not await self._lease(sdkappid):
                         return
             finally:
@@ -208,6 +223,9 @@ class Outbox:
             raise
         except Exception:
             log.exception("delivering webhooks failed; retrying shortly")
+        finally:
+            if sdkappid in self._again:  # woken while stopping: run() starts a fresh worker
+                asyncio.get_running_loop().call_soon(self.wake, {sdkappid})
 
     async def _deliver_batch(self, sdkappid: int) -> bool:
         """Deliver the app's oldest rows in order; True when there may be more to do now."""
@@ -221,36 +239,51 @@ class Outbox:
         logged: list[dict[str, Any]] = []
         retry: tuple[int, int, int] | None = None  # (id, attempts, next_at) of the row to wait for
         wait_ms = 0
-        for row in rows:
-            cfg = app.settings.webhook if app is not None else None
+        cfg = app.settings.webhook if app is not None else None
+        i = 0
+        stop = False
+        while i < len(rows) and not stop:
+            row = rows[i]
             if cfg is None or not cfg.on(row.command):  # switched off since: nobody wants it any more
                 done.append(row.id)
                 logged.append(delivery_log.entry(sdkappid, row.command, None, status="gave_up", body=row.body))
+                i += 1
                 continue
             now = _now_ms()
             if row.next_at > now:
                 wait_ms = row.next_at - now
                 break
-            outcome = await self.transport.post(
-                cfg, sdkappid, row.command, row.body.encode(), platform=row.platform, client_ip=row.client_ip
-            )
-            attempts = row.attempts + 1
-            if outcome.ok:
-                done.append(row.id)
-                logged.append(delivery_log.entry(sdkappid, row.command, outcome, attempts=attempts))
-                continue
-            unreachable = outcome.status == 0 and outcome.error.startswith("connect")
-            if unreachable or (cfg.retry_after and attempts <= cfg.retries):
-                delay = BACKOFF_MS[min(attempts - 1, len(BACKOFF_MS) - 1)]
-                retry = (row.id, attempts, _now_ms() + delay)
-                wait_ms = delay
-                logged.append(delivery_log.entry(sdkappid, row.command, outcome, attempts=attempts))
-                break
-            done.append(row.id)
-            status = "gave_up" if cfg.retry_after else "failed"
-            logged.append(
-                delivery_log.entry(sdkappid, row.command, outcome, status=status, attempts=attempts, body=row.body)
-            )
+            # the next rows that can go now, pipelined on one connection: order holds, and no round trip
+            # each. With retry_after one at a time, so that a retried callback is never overtaken.
+            window = [row]
+            limit = 1 if cfg.retry_after else WINDOW
+            while len(window) < limit and i + len(window) < len(rows):
+                after = rows[i + len(window)]
+                if not cfg.on(after.command) or after.next_at > now:
+                    break
+                window.append(after)
+            callbacks = [Callback(r.command, r.body.encode(), r.platform, r.client_ip) for r in window]
+            outcomes = await self.transport.post_many(cfg, sdkappid, callbacks)
+            for sent, outcome in zip(window, outcomes, strict=True):
+                attempts = sent.attempts + 1
+                if outcome.ok:
+                    done.append(sent.id)
+                    logged.append(delivery_log.entry(sdkappid, sent.command, outcome, attempts=attempts))
+                    continue
+                if _unanswered(outcome) or (cfg.retry_after and attempts <= cfg.retries):
+                    delay = BACKOFF_MS[min(attempts - 1, len(BACKOFF_MS) - 1)]
+                    retry = (sent.id, attempts, _now_ms() + delay)
+                    wait_ms = delay
+                    logged.append(delivery_log.entry(sdkappid, sent.command, outcome, attempts=attempts))
+                    stop = True
+                    break
+                done.append(sent.id)
+                status = "gave_up" if cfg.retry_after else "failed"
+                gone = delivery_log.entry(
+                    sdkappid, sent.command, outcome, status=status, attempts=attempts, body=sent.body
+                )
+                logged.append(gone)
+            i += len(window)
         async with self.rt.store.tx() as tx:
             if done:
                 await tx.execute(webhook_outbox.delete().where(webhook_outbox.c.id.in_(done)))

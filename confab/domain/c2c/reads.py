@@ -125,6 +125,22 @@ async def total_unread(conn: Any, sdkappid: int, owner: str) -> int:
     return int((await conn.execute(_TOTAL, {"app": sdkappid, "o_": owner})).scalar_one())
 
 
+_TOTALS = (
+    sa.select(conv.owner, sa.func.sum(conv.unread))
+    .where(conv.sdkappid == sa.bindparam("app"), conv.owner.in_(sa.bindparam("owners", expanding=True)))
+    .group_by(conv.owner)
+)
+
+
+async def total_unread_many(conn: Any, sdkappid: int, owners: list[str]) -> dict[str, int]:
+    """total_unread for many owners: one grouped query per 500 (a batch of sends' callbacks)."""
+    found: dict[str, int] = {}
+    for part in accounts.chunks(list(dict.fromkeys(owners))):
+        rows = await conn.execute(_TOTALS, {"app": sdkappid, "owners": part})
+        found.update((str(owner), int(total or 0)) for owner, total in rows)
+    return found
+
+
 async def unread_counts(rt: Runtime, app: App, owner: str, peers: list[str] | None) -> dict[str, Any]:
     """get_c2c_unread_msg_num: the total, or per listed peer (unknown peers in ErrorList, 70107)."""
     if peers is not None and len(peers) > MAX_PEERS:
