@@ -18,6 +18,7 @@ from confab.client.rest import RestClient, http_client
 from confab.config import Settings
 from confab.domain.apps import AppSettings
 from tests.support import AppHandle, ServerHandle, TempPostgres, postgres_available
+from tests.webhooks import Receiver
 
 
 def _backends() -> list[str]:
@@ -68,3 +69,11 @@ def make_app(server: ServerHandle, http: httpx.AsyncClient):
 def app(make_app) -> AppHandle:
     """A fresh app (its own SDKAppID) for one test: tests never see each other's data."""
     return make_app()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real webhook receiver (tests/webhooks.py) for one test."""
+    found = Receiver().start()
+    yield found
+    found.stop()

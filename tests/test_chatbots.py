@@ -5,7 +5,6 @@ the triggers, and each answer of the app."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -13,7 +12,7 @@ from confab.domain import chatbots
 from confab.webhooks.config import WebhookSettings
 from tests.gateway import connect
 from tests.support import AppHandle, assert_error, assert_ok
-from tests.webhooks import OK, Receiver
+from tests.webhooks import OK, Receiver, hook
 
 CREATE = "openim_robot_http_svc/create_robot"
 DELETE = "openim_robot_http_svc/delete_robot"
@@ -27,17 +26,6 @@ RSP = '{\\"msg\\":\\"This is the self-definition pass-through content reply\\"}'
 CUSTOM = [{"MsgType": "TIMCustomElem", "MsgContent": {"Data": DATA, "Desc": "notification"}}]
 TAGS = ("Tag_Profile_IM_Nick", "Tag_Profile_IM_Image", "Tag_Profile_IM_SelfSignature")
 TEXT = [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hello bot"}}]
-
-
-@pytest.fixture
-def receiver() -> AsyncIterator[Receiver]:
-    found = Receiver().start()
-    yield found
-    found.stop()
-
-
-def hook(app: AppHandle, receiver: Receiver, *commands: str) -> None:
-    app.set(webhook=WebhookSettings(url=receiver.url, commands=list(commands)))
 
 
 async def roam(app: AppHandle, user: str, peer: str) -> list[dict]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import msgspec
 import pytest
@@ -16,22 +15,11 @@ from confab.webhooks.after import IMPLEMENTED, install
 from confab.webhooks.config import WebhookSettings
 from confab.webhooks.signing import sign
 from tests.support import AppHandle
-from tests.webhooks import OK, Receiver
+from tests.webhooks import OK, Receiver, hook
 
 BEFORE = "C2C.CallbackBeforeSendMsg"
 AFTER = "C2C.CallbackAfterSendMsg"
 TEXT = [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "red packet"}}]
-
-
-@pytest.fixture
-def receiver() -> AsyncIterator[Receiver]:
-    found = Receiver().start()
-    yield found
-    found.stop()
-
-
-def hook(app: AppHandle, receiver: Receiver, *commands: str, **options) -> None:
-    app.set(webhook=WebhookSettings(url=receiver.url, commands=list(commands), **options))
 
 
 async def send(app: AppHandle, **extra) -> dict:

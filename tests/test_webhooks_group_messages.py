@@ -6,16 +6,14 @@ sample, from REST and from devices."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from confab.client import GatewayError
-from confab.webhooks.config import WebhookSettings
 from tests.gateway import connect
 from tests.support import AppHandle, assert_error
-from tests.webhooks import OK, Receiver
+from tests.webhooks import OK, Receiver, hook
 
 G = "group_open_http_svc/"
 M = "million_group_open_http_svc/"
@@ -38,17 +36,6 @@ TOPIC_INFO = "Group.CallbackAfterTopicInfoChanged"
 
 TEXT = [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "red packet"}}]
 CLOUD = "your cloud custom data"
-
-
-@pytest.fixture
-def receiver() -> AsyncIterator[Receiver]:
-    found = Receiver().start()
-    yield found
-    found.stop()
-
-
-def hook(app: AppHandle, receiver: Receiver, *commands: str, **options: Any) -> None:
-    app.set(webhook=WebhookSettings(url=receiver.url, commands=list(commands), **options))
 
 
 async def make_group(app: AppHandle, gtype: str = "Public", owner: str = "leckie", *members: str, **extra: Any) -> str:

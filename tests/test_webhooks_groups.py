@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from confab.client import GatewayError
 from confab.domain.apps import GroupField
-from confab.webhooks.config import WebhookSettings
 from tests.gateway import connect
 from tests.support import AppHandle, assert_error
-from tests.webhooks import OK, Received, Receiver
+from tests.webhooks import OK, Received, Receiver, hook
 
 G = "group_open_http_svc"
 BEFORE_CREATE = "Group.CallbackBeforeCreateGroup"
@@ -37,19 +35,8 @@ USERS = ("leckie", "bob", "peter", "jared", "tommy", "user1", "user2", "123456")
 
 
 @pytest.fixture
-def receiver() -> AsyncIterator[Receiver]:
-    found = Receiver().start()
-    yield found
-    found.stop()
-
-
-@pytest.fixture
 async def people(app: AppHandle) -> None:
     await app.import_accounts(*USERS)
-
-
-def hook(app: AppHandle, receiver: Receiver, *commands: str, **options: Any) -> None:
-    app.set(webhook=WebhookSettings(url=receiver.url, commands=list(commands), **options))
 
 
 def event_time(got: Received) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -15,7 +14,7 @@ from confab.domain.apps import CustomField
 from confab.webhooks.config import WebhookSettings
 from tests.gateway import connect
 from tests.support import AppHandle
-from tests.webhooks import OK, Receiver
+from tests.webhooks import OK, Receiver, hook
 
 PREV_ADD = "Sns.CallbackPrevFriendAdd"
 PREV_RESPONSE = "Sns.CallbackPrevFriendResponse"
@@ -29,17 +28,6 @@ WITHDRAW = "C2C.CallbackAfterMsgWithDraw"
 
 PORTRAIT_SET = "profile/portrait_set"
 ALL_ANY = "AllowType_Type_AllowAny"
-
-
-@pytest.fixture
-def receiver() -> AsyncIterator[Receiver]:
-    found = Receiver().start()
-    yield found
-    found.stop()
-
-
-def hook(app: AppHandle, receiver: Receiver, *commands: str, **options) -> None:
-    app.set(webhook=WebhookSettings(url=receiver.url, commands=list(commands), **options))
 
 
 async def allow_type(app: AppHandle, user: str, value: str) -> None:

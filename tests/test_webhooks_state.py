@@ -4,29 +4,16 @@ Alert.RequestOverLimit (seed 28624-28736) from the REST rate limiter."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
 from confab.realtime import protocol
-from confab.webhooks.config import WebhookSettings
 from tests.gateway import KICK, connect, wait_closed
 from tests.support import AppHandle
-from tests.webhooks import Receiver
+from tests.webhooks import Receiver, hook
 
 STATE = "State.StateChange"
 ALERT = "Alert.RequestOverLimit"
-
-
-@pytest.fixture
-def receiver() -> AsyncIterator[Receiver]:
-    found = Receiver().start()
-    yield found
-    found.stop()
-
-
-def hook(app: AppHandle, receiver: Receiver, *commands: str) -> None:
-    app.set(webhook=WebhookSettings(url=receiver.url, commands=list(commands)))
 
 
 def info(got) -> tuple[str, str, str]:

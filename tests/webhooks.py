@@ -124,3 +124,10 @@ class Receiver:
     async def none(self, command: str, within: float = 0.3) -> None:
         await asyncio.sleep(within)
         assert not self.of(command), self.of(command)
+
+
+def hook(app: Any, receiver: Receiver, *commands: str, **options: Any) -> None:
+    """Point the app's webhooks at this receiver with these commands on (and other settings)."""
+    from confab.webhooks.config import WebhookSettings
+
+    app.set(webhook=WebhookSettings(url=receiver.url, commands=list(commands), **options))

@@ -10,8 +10,9 @@ from typing import Any
 import msgspec
 
 from confab.decoding import Int64
-from confab.domain.groups import history, messages, model, topics
+from confab.domain.groups import history, model, topics
 from confab.errors import ApiError
+from confab.realtime import group_message_ops
 from confab.realtime.group_message_ops import _RECALL_INFO
 from confab.realtime.ops import Actor, op
 
@@ -49,23 +50,10 @@ class SendTopicMsg(msgspec.Struct):
 
 @op("send_topic_msg", SendTopicMsg)
 async def send_topic_msg(actor: Actor, req: SendTopicMsg) -> dict:
-    out = messages.compose(
-        req.MsgBody,
-        random=req.Random,
-        priority=req.MsgPriority,
-        cloud_data=req.CloudCustomData,
-        push_info=req.OfflinePushInfo,
-        at_info=req.GroupAtInfo,
-        online_only_flag=req.OnlineOnlyFlag,
-        send_controls=req.SendMsgControl,
-    )
-    gid = model.require_id(req.GroupId, 10015)
+    """send_group_msg with a required TopicId, the reply naming the topic."""
     tid = _topic(req.TopicId)
-    sent = await messages.send(actor.rt, actor.app, gid, actor.user, out, by_admin=False, topic_id=tid)
-    reply: dict[str, Any] = {"TopicId": tid, "MsgTime": sent.msg_time, "MsgSeq": sent.msg_seq, "Random": out.random}
-    if sent.drop_reason:
-        reply["MsgDropReason"] = sent.drop_reason
-    return reply
+    as_group = group_message_ops.SendGroupMsg(**msgspec.structs.asdict(req) | {"TopicId": tid})
+    return {"TopicId": tid, **await group_message_ops.send_group_msg(actor, as_group)}
 
 
 class TopicHistory(msgspec.Struct):
