@@ -573,3 +573,17 @@ async def test_member_state_change_offline_then_online(app: AppHandle, people, r
     finally:
         await back.close()
     await receiver.none(EXITED)  # going offline is not leaving
+
+
+async def test_a_rest_change_is_made_by_the_calling_admin(make_app, receiver: Receiver) -> None:
+    """An app with several admins: the callback names the one whose identifier the REST call carried."""
+    app = make_app(admins=["administrator", "ops"])
+    await app.import_accounts("peter")
+    hook(app, receiver, AFTER_CREATE)
+    ops = app.client("ops")
+    reply = await ops.call(
+        "group_open_http_svc/create_group", {"Type": "Public", "Name": "by ops", "Owner_Account": "peter"}
+    )
+    assert reply["ActionStatus"] == "OK", reply
+    (got,) = await receiver.wait(AFTER_CREATE)
+    assert got.body["Operator_Account"] == "ops"

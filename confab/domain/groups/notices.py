@@ -30,6 +30,7 @@ from confab.errors import ApiError
 from confab.events import Event
 from confab.store import Tx
 from confab.store.tables.groups import group_messages, groups
+from confab.webhooks import origin
 
 if TYPE_CHECKING:
     from confab.runtime import Runtime
@@ -132,7 +133,7 @@ class GroupEntry(Event, frozen=True):
 
 def who(app: App, operator: str | None) -> str:
     """The name a change is announced under: the device user, or the app admin for REST calls."""
-    return operator or app.admins[0]
+    return operator or origin.rest_admin(app.admins)
 
 
 def entry(

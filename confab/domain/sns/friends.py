@@ -93,8 +93,8 @@ def item_refusals(site: before.Site, verdict: before.Verdict | None, targets: li
 
 
 def rest_admin(app: App) -> str:
-    """The admin a REST change is reported under (the call's identifier is not passed down)."""
-    return app.admins[0] if app.admins else ""
+    """The admin a REST change is reported under: the call's own identifier."""
+    return origin.rest_admin(app.admins)
 
 
 def _text(value: Any) -> str:
