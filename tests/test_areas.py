@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from confab.domain import accounts, contact_groups, hooks, user_attrs
+from confab.domain import accounts, contact_groups, hooks, push, user_attrs
 from confab.domain.c2c import edits
 from confab.domain.groups import members
 from confab.domain.msg_ext import purge_accounts as msg_ext_purge
@@ -22,4 +22,5 @@ def test_every_cross_area_rule_is_installed(server: ServerHandle) -> None:
         members.purge_accounts,
         user_attrs.purge_accounts,
         contact_groups.purge_accounts,
+        push.purge_accounts,
     }

@@ -96,6 +96,11 @@ class AppSettings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     group_broadcast: bool = True
     # live groups: how long a watcher without a connection stays in the room before going Offline (seed 33260)
     live_offline_seconds: float = 20.0
+    # push to all users (all_member_push/im_push): the vendor sells it as a switch (90045 when off), with a
+    # daily quota (90047) and a minimum interval between two pushes (90024; seed 7082-7083)
+    all_member_push: bool = True
+    push_daily_quota: int = 100  # pushes per UTC day; 0 = no limit
+    push_interval_seconds: float = 1.0
     webhook: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
 
     def validate(self) -> None:

@@ -7,7 +7,7 @@ each one is named, and tests/test_areas.py asserts the installed lists.
 
 from __future__ import annotations
 
-from confab.domain import accounts, contact_groups, hooks, msg_ext, mutes, user_attrs
+from confab.domain import accounts, contact_groups, hooks, msg_ext, mutes, push, user_attrs
 from confab.domain.c2c import edits
 from confab.domain.groups import members
 from confab.domain.sns import checks
@@ -25,6 +25,7 @@ ACCOUNT_PURGES: tuple[accounts.DeleteHook, ...] = (
     members.purge_accounts,  # memberships, owned groups, requests, group mutes and bans
     user_attrs.purge_accounts,  # user attributes and tags
     contact_groups.purge_accounts,  # conversation groups and marks (theirs, and theirs in others')
+    push.purge_accounts,  # the push-to-all-users cursor
 )
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import msgspec
 
 from confab.bus.memory import BusOverflow
-from confab.domain import feed
+from confab.domain import feed, push
 from confab.domain.feed import FeedEntry
 from confab.domain.groups import live, types
 from confab.domain.groups.notices import GroupDestroyed, GroupEntry, GroupEvent, MembersBanned, MembersLeft
@@ -349,6 +349,10 @@ class Hub:
         for entry in held:
             self.deliver_group(entry, {session.user})
         await self.catch_up(session)
+        try:  # pushes to all users with a lifetime they have not had (nothing to read if the app has none)
+            await push.catch_up(self.rt, session.app, session.user)
+        except Exception:
+            log.exception("catching a user up on pushes to all users failed")
 
     def resync(self, session: Session) -> None:
         if not session.syncing and not session.closed:
