@@ -41,6 +41,9 @@ class Settings:
     # from (comma-separated IPs or CIDR ranges; empty: the listening address)
     public_addresses: tuple[str, ...] = ()
     webhook_addresses: tuple[str, ...] = ()
+    # open_msg_svc/get_history's hourly files (domain.archives); "" = `archives/` beside the SQLite
+    # database, or `data/archives` on PostgreSQL
+    archive_dir: str = ""
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -81,6 +84,7 @@ class Settings:
             log_level=str(get("log_level", base.log_level)),
             public_addresses=_addresses(get("public_addresses", "")),
             webhook_addresses=_addresses(get("webhook_addresses", "")),
+            archive_dir=str(get("archive_dir", base.archive_dir)),
         )
 
 

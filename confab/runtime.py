@@ -55,11 +55,12 @@ class Runtime:
         return rt
 
     async def start(self) -> None:
-        from confab.domain import feed
+        from confab.domain import archives, feed
         from confab.webhooks.service import Webhooks
 
         await self.store.migrate()
         self.spawn(feed.prune_forever(self.store))
+        self.spawn(archives.archive_forever(self))  # open_msg_svc/get_history's hourly files
         self.spawn(self.stats.flush_forever(self))
         self.webhooks = Webhooks(self)
         self.webhooks.start(self)

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 import msgspec
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from confab.config import Settings
@@ -90,6 +90,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "database": rt.store.dialect})
 
+    async def archive_download(request: Request) -> Response:
+        """An open_msg_svc/get_history file at its signed, expiring URL (domain.archives)."""
+        from confab.domain import archives
+
+        status, path, name = await archives.download(rt, request.path_params["sdkappid"], request.path_params["token"])
+        if path is None:
+            return PlainTextResponse("expired or invalid link" if status == 403 else "not found", status_code=status)
+        return FileResponse(path, media_type="application/gzip", filename=name)
+
     hub = Hub(rt)
     rt.hub = hub
 
@@ -113,6 +122,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         Route("/openapi.json", openapi),
         Route("/docs", docs),
         Route("/healthz", health),
+        Route("/v4/archives/{sdkappid:int}/{token}/{name}", archive_download, methods=["GET", "HEAD"]),
     ]
     routes.extend(gateway.routes(hub))
     for factory in ROUTE_FACTORIES:

@@ -16,3 +16,4 @@ class Call:
     identifier: str  # the app admin making the call
     request_id: str
     params: Mapping[str, str] = field(default_factory=dict)  # the query string (e.g. GetIPList's nettype)
+    base_url: str = ""  # scheme and host the request came to (URLs in replies: get_history's downloads)

@@ -210,8 +210,9 @@ class RestEnvelope:
         except decoding.MalformedJson as err:
             raise ApiError(endpoint.json_error, f"the request body is not valid JSON: {err}") from None
 
-        origin.current.set(Origin("RESTAPI", request.client.host if request.client else ""))
-        result = await endpoint.handler(Call(self.rt, app, identifier, request_id, request.query_params), req)
+        origin.current.set(Origin("RESTAPI", request.client.host if request.client else "", identifier))
+        call = Call(self.rt, app, identifier, request_id, request.query_params, str(request.base_url))
+        result = await endpoint.handler(call, req)
         if endpoint.error_display:
             if result is None:
                 result = {}

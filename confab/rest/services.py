@@ -38,3 +38,6 @@ ALL_MEMBER_PUSH = Service(
 )
 # ConfigSvc/GetIPList documents only the common codes (60000-79999)
 CONFIG_SVC = Service("ConfigSvc", param_error=60002, json_error=60003, internal_error=70500)
+# Message archives (open_msg_svc/get_history, seed 27478-27726): 1001 invalid request, 1002 invalid
+# parameter (or not an admin), 1003 system error; 1004 (not generated) and 1005 (expired) are the API's own
+OPEN_MSG_SVC = Service("open_msg_svc", param_error=1002, json_error=1001, admin_error=1002, internal_error=1003)
