@@ -555,3 +555,24 @@ async def test_topic_callbacks_share_the_group_switches(app: AppHandle, receiver
     await app.ok(M + "destroy_topic", {"GroupId": gid, "TopicIdList": [tid]})
     for command in _GROUP_SWITCHES:
         await receiver.wait(command)
+
+
+async def test_send_exception_for_a_body_refused_before_it_is_a_message(app: AppHandle, receiver: Receiver) -> None:
+    await app.import_accounts("leckie", "bob")
+    gid = await make_group(app, "Public", "leckie", "bob")
+    hook(app, receiver, EXCEPTION)
+    bad = [{"MsgType": "TIMNoSuchElem", "MsgContent": {}}]
+    assert_error(await app.call(SEND, {"GroupId": gid, "Random": 7, "MsgBody": bad}), 10004)
+    (got,) = await receiver.wait(EXCEPTION)
+    assert (got.body["ErrorCode"], got.body["MsgBody"], got.body["Random"]) == (10004, bad, 7)
+    huge = [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "x" * 13000}}]
+    bob = await connect(app, "bob", platform="Android")
+    try:
+        with pytest.raises(GatewayError) as caught:
+            await bob.send_group_msg(gid, huge, Random=8)
+        assert caught.value.code == 80002
+    finally:
+        await bob.close()
+    second = (await receiver.wait(EXCEPTION, 2))[1]
+    assert (second.body["ErrorCode"], second.body["From_Account"]) == (80002, "bob")
+    assert second.query["OptPlatform"] == "Android"

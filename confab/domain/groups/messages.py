@@ -521,6 +521,33 @@ def _failed_event(
     )
 
 
+async def report_refused_body(
+    rt: Runtime,
+    app: App,
+    group_id: str,
+    sender: str,
+    operator: str | None,
+    body: Any,
+    *,
+    random: int | None,
+    online_only_flag: int,
+    cloud_data: str | None,
+    topic_id: str | None,
+    err: ApiError,
+) -> None:
+    """A send refused before it was a message (an invalid MsgBody, 10004; over 12 KB, 80002) is a
+    Group.CallbackSendMsgException as the other failures are, with the body as it was sent."""
+    if not app.settings.webhook.on(SEND_EXCEPTION):
+        return
+    try:
+        raw = _encode(body)
+    except (TypeError, ValueError, OverflowError):
+        raw = b"null"
+    out = GroupOutgoing(body_json=raw, random=random or 0, priority=0, cloud_data=cloud_data)
+    out.online_only = online_only_flag == 1
+    await _report_failure(rt, app, group_id, sender, notices.who(app, operator), out, topic_id or "", err)
+
+
 async def _report_failure(
     rt: Runtime, app: App, group_id: str, sender: str, operator: str, out: GroupOutgoing, tid: str, err: ApiError
 ) -> None:
