@@ -320,10 +320,17 @@ async def test_conditions_read_indexes(app: AppHandle) -> None:
                 " AND user_id > ? ORDER BY user_id LIMIT 1000",
                 (app.sdkappid, "Stock A", ""),
             )
+            own = await conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT idx, value FROM user_attrs WHERE sdkappid = ? AND user_id = ?",
+                (app.sdkappid, "u1"),
+            )
             indexes = await user_attrs.attr_indexes(conn, app.sdkappid)
-            return " ".join(str(r[-1]) for r in attr), " ".join(str(r[-1]) for r in tag), indexes
+            own_plan = " ".join(str(r[-1]) for r in own)
+            return " ".join(str(r[-1]) for r in attr), " ".join(str(r[-1]) for r in tag), indexes, own_plan
 
-    attr_plan, tag_plan, indexes = server.run(plans())
+    attr_plan, tag_plan, indexes, own_plan = server.run(plans())
+    # a user's own attributes: both equalities bound, not a scan of the app's rows (bench/push.py)
+    assert "ix_user_attrs_user" in own_plan and "user_id=?" in own_plan, own_plan
     assert "ix_user_attrs_value" in attr_plan and "TEMP B-TREE" not in attr_plan, attr_plan
     assert "ix_user_tags_tag" in tag_plan and "TEMP B-TREE" not in tag_plan, tag_plan
     assert indexes == {"city": 3}

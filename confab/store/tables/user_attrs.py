@@ -32,6 +32,8 @@ user_attrs = sa.Table(
     sa.Column("idx", sa.SmallInteger, primary_key=True, autoincrement=False),
     sa.Column("value", ATTR_TEXT, nullable=False),
     sa.Index("ix_user_attrs_value", "sdkappid", "idx", "value", "user_id"),
+    # a user's own attributes (push catch-up at login, im_get_attr): two equalities, covering
+    sa.Index("ix_user_attrs_user", "sdkappid", "user_id", "idx", "value"),
 )
 
 # One row per (user, tag); at most 100 tags per user.
