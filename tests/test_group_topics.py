@@ -676,3 +676,66 @@ async def test_deleting_an_account_removes_its_topic_read_positions(app: AppHand
     assert app.server.run(rows()) == 1
     await app.ok("im_open_login_svc/account_delete", {"DeleteItem": [{"UserID": "bob"}]})
     assert app.server.run(rows()) == 0
+
+
+FORBID = "group_open_http_svc/forbid_send_msg"
+MUTED = "group_open_http_svc/get_group_muted_account"
+
+
+async def test_muting_a_member_in_one_topic(app: AppHandle) -> None:
+    """forbid_send_msg / get_group_muted_account with TopicId (seed 14845-14847, 14986-14988)."""
+    await app.import_accounts("leckie", "bob")
+    gid = await community(app, "leckie", "bob")
+    news, chat = await new_topic(app, gid, "news"), await new_topic(app, gid, "chat", TopicId=f"{gid}@TOPIC#_chat")
+    await app.ok(FORBID, {"GroupId": gid, "TopicId": news, "Members_Account": ["bob"], "MuteTime": 600})
+    muted = await app.ok(MUTED, {"GroupId": gid, "TopicId": news})
+    assert [m["Member_Account"] for m in muted["MutedAccountList"]] == ["bob"]
+    assert (await app.ok(MUTED, {"GroupId": gid}))["MutedAccountList"] == []  # not muted in the community
+    bob = await connect(app, "bob")
+    try:
+        with pytest.raises(GatewayError) as caught:
+            await bob.send_topic_text(gid, news, "muted here")
+        assert caught.value.code == 10017
+        await bob.send_topic_text(gid, chat, "fine here")
+        await bob.send_group_text(gid, "and in the community")
+    finally:
+        await bob.close()
+    from_bob = {"GroupId": gid, "TopicId": news, "From_Account": "bob", "Random": 9, "MsgBody": TEXT}
+    assert_error(await app.call(SEND, from_bob), 10017)  # a REST send from a muted member too
+    # codes: no such topic, a group without topics, a community without topics
+    assert_error(
+        await app.call(
+            FORBID, {"GroupId": gid, "TopicId": f"{gid}@TOPIC#_nope", "Members_Account": ["bob"], "MuteTime": 1}
+        ),
+        10010,
+    )
+    assert_error(await app.call(MUTED, {"GroupId": gid, "TopicId": f"{gid}@TOPIC#_nope"}), 10010)
+    plain = await community(app, "leckie", "bob", topics_on=False)
+    assert_error(await app.call(MUTED, {"GroupId": plain, "TopicId": f"{plain}@TOPIC#_x"}), 11000)
+    # unmuting; and a destroyed topic takes its mutes with it
+    await app.ok(FORBID, {"GroupId": gid, "TopicId": news, "Members_Account": ["bob"], "MuteTime": 0})
+    assert (await app.ok(MUTED, {"GroupId": gid, "TopicId": news}))["MutedAccountList"] == []
+    await app.ok(FORBID, {"GroupId": gid, "TopicId": chat, "Members_Account": ["bob"], "MuteTime": 600})
+    await app.ok(DESTROY, {"GroupId": gid, "TopicIdList": [chat]})
+    again = await new_topic(app, gid, "chat again", TopicId=chat)
+    assert (await app.ok(MUTED, {"GroupId": gid, "TopicId": again}))["MutedAccountList"] == []
+
+
+async def test_destroying_the_community_removes_its_topics_mutes(app: AppHandle) -> None:
+    import sqlalchemy as sa
+
+    from confab.store.tables.groups import group_mutes
+
+    await app.import_accounts("leckie", "bob")
+    gid = await community(app, "leckie", "bob")
+    tid = await new_topic(app, gid)
+    await app.ok(FORBID, {"GroupId": gid, "TopicId": tid, "Members_Account": ["bob"], "MuteTime": 600})
+
+    async def rows() -> int:
+        async with app.server.runtime.store.read() as conn:
+            query = sa.select(sa.func.count()).select_from(group_mutes)
+            return (await conn.execute(query.where(group_mutes.c.sdkappid == app.sdkappid))).scalar_one()
+
+    assert app.server.run(rows()) == 1
+    await app.ok("group_open_http_svc/destroy_group", {"GroupId": gid})
+    assert app.server.run(rows()) == 0

@@ -200,6 +200,11 @@ async def destroy(rt: Runtime, app: App, group_id: str, *, operator: str | None)
             members = await roster.all_ids(tx, group)
         # group_messages holds the topics' messages too (keyed by topic_id): the group's key takes them all
         tables = (group_members, group_mutes, group_bans, group_requests, group_messages, group_receipts)
+        # a topic's mutes are keyed by the topic's ID (mutes.topic_scope): they go with the topics
+        topic_ids = sa.select(group_topics.c.topic_id).where(group.where(group_topics))
+        await tx.execute(
+            group_mutes.delete().where(group_mutes.c.sdkappid == group.sdkappid, group_mutes.c.group_id.in_(topic_ids))
+        )
         for table in (*tables, group_topic_reads, group_topics):
             await tx.execute(table.delete().where(group.where(table)))
         await msg_ext.purge_group(tx, app.sdkappid, group.group_id)

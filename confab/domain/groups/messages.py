@@ -321,6 +321,9 @@ async def _admit(
     topic = await topics.require(conn, group, topic_id) if topic_id is not None else None
     watching = group.gtype.live and live.watching(rt, app.sdkappid, group_id, sender)
     member = await _check_sender(conn, app, group, sender, by_admin=by_admin, watching=watching)
+    if topic is not None and not app.is_admin(sender):  # a mute in this topic (forbid_send_msg TopicId)
+        if await mutes.muted_until(conn, mutes.topic_scope(group, topic.topic_id), sender):
+            raise ApiError(10017, f"{sender} is muted in topic {topic.topic_id}")
     if topic is not None and not by_admin and not app.is_admin(sender):
         topics.may_speak(topic, member.role if member is not None else Role.OWNER)
     return group, topic, member

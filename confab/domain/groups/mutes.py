@@ -8,6 +8,7 @@ mutes plain members), and nobody mutes the owner.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 
 from confab.domain import accounts
 from confab.domain.apps import App
-from confab.domain.groups import model, notices
+from confab.domain.groups import model, notices, topics
 from confab.domain.groups.model import FOREVER_SECONDS, PERMANENT, Group
 from confab.domain.groups.types import Role
 from confab.errors import ApiError
@@ -71,12 +72,26 @@ async def mute_rows(tx: Tx, group: Group, user_ids: list[str], seconds: int) -> 
     await tx.execute(stmt, rows)
 
 
+def topic_scope(group: Group, topic_id: str) -> Group:
+    """The group as a topic's mutes are keyed: their rows carry the topic's ID (it holds the group's)
+    in group_mutes' group_id, so the mute code serves both (seed 14845-14847)."""
+    return dataclasses.replace(group, group_id=topic_id)
+
+
 async def mute(
-    rt: Runtime, app: App, group_id: str, user_ids: list[str], seconds: int, *, operator: str | None
+    rt: Runtime,
+    app: App,
+    group_id: str,
+    user_ids: list[str],
+    seconds: int,
+    *,
+    operator: str | None,
+    topic_id: str | None = None,
 ) -> None:
-    """Mute these users for `seconds` (0 unmutes, 4294967295 for ever). Muting needs each user to be
-    a member where the type stores members (an AVChatRoom viewer may be muted whether watching or
-    not); unmuting works for anyone, members or not (the mute outlives membership)."""
+    """Mute these users for `seconds` (0 unmutes, 4294967295 for ever), in the group or in one of its
+    topics (`topic_id`: topic-enabled communities). Muting needs each user to be a member where the
+    type stores members (an AVChatRoom viewer may be muted whether watching or not); unmuting works
+    for anyone, members or not (the mute outlives membership)."""
     users = list(dict.fromkeys(user_ids))
     if not users:
         raise ApiError(10004, "Members_Account must name at least one account")
@@ -106,25 +121,46 @@ async def mute(
             above = [u for u in users if (found[u].role if u in found else Role.MEMBER) >= role]
             if above:
                 raise ApiError(10007, f"a {role.label} may not mute {', '.join(sorted(above))}")
-        await mute_rows(tx, group, users, seconds)
-        await announce(tx, rt, app, group, users, seconds, notices.who(app, operator))
+        scope = group
+        if topic_id is not None:
+            await topics.require(tx, topics.community(group), topic_id)
+            scope = topic_scope(group, topic_id)
+        await mute_rows(tx, scope, users, seconds)
+        await announce(tx, rt, app, group, users, seconds, notices.who(app, operator), topic_id=topic_id)
 
 
-async def announce(tx: Tx, rt: Runtime, app: App, group: Group, users: list[str], seconds: int, who: str) -> None:
-    """The tip, feed entries and event of a mute change (forbid_send_msg, modify_group_member_info, a device)."""
+async def announce(
+    tx: Tx,
+    rt: Runtime,
+    app: App,
+    group: Group,
+    users: list[str],
+    seconds: int,
+    who: str,
+    *,
+    topic_id: str | None = None,
+) -> None:
+    """The tip, feed entries and event of a mute change (forbid_send_msg, modify_group_member_info, a
+    device); a topic's mute names its TopicId."""
     reported = model.mute_until_reported(until_of(seconds, int(time.time())))
-    await notices.tip(tx, rt, app, group, "MemberMute", who, {"Members_Account": users, "MuteTime": seconds})
-    await notices.tell(
-        tx, rt, group, users, "group.muted", {"Operator": who, "MuteTime": seconds, "MutedUntil": reported}
-    )
-    notices.publish(tx, rt, notices.MembersMuted(**notices.event_base(group, who), user_ids=users, seconds=seconds))
+    where = {"TopicId": topic_id} if topic_id else {}
+    body = {"Members_Account": users, "MuteTime": seconds, **where}
+    await notices.tip(tx, rt, app, group, "MemberMute", who, body)
+    told = {"Operator": who, "MuteTime": seconds, "MutedUntil": reported, **where}
+    await notices.tell(tx, rt, group, users, "group.muted", told)
+    base = notices.event_base(group, who)
+    notices.publish(tx, rt, notices.MembersMuted(**base, user_ids=users, seconds=seconds, topic_id=topic_id or ""))
 
 
-async def muted(rt: Runtime, app: App, group_id: str) -> list[tuple[str, int]]:
-    """Users still muted in the group (members or not) and when their mute ends (4294967295 = never)."""
+async def muted(rt: Runtime, app: App, group_id: str, topic_id: str | None = None) -> list[tuple[str, int]]:
+    """Users still muted in the group, or in one of its topics (members or not), and when their mute
+    ends (4294967295 = never)."""
     now = int(time.time())
     async with rt.store.read() as conn:
         group = await model.get(conn, app.sdkappid, group_id)
+        if topic_id is not None:
+            await topics.require(conn, topics.community(group), topic_id)
+            group = topic_scope(group, topic_id)
         rows = await conn.execute(_MUTED, {"app": group.sdkappid, "gid": group.group_id, "now": now})
         return [(r.user_id, model.mute_until_reported(r.until, now)) for r in rows]
 

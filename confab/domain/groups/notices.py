@@ -93,6 +93,7 @@ class MemberInfoChanged(GroupEvent, frozen=True):
 class MembersMuted(GroupEvent, frozen=True):
     user_ids: list[str]
     seconds: int  # 0 = unmuted, 4294967295 = for ever
+    topic_id: str = ""  # muted in this topic of the community only
 
 
 class MembersBanned(GroupEvent, frozen=True):

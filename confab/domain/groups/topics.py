@@ -43,7 +43,14 @@ from confab.domain.groups.types import Role
 from confab.domain.limits import utf8_len
 from confab.errors import ApiError
 from confab.store import Tx
-from confab.store.tables.groups import group_members, group_messages, group_receipts, group_topic_reads, group_topics
+from confab.store.tables.groups import (
+    group_members,
+    group_messages,
+    group_mutes,
+    group_receipts,
+    group_topic_reads,
+    group_topics,
+)
 from confab.webhooks import before
 
 if TYPE_CHECKING:
@@ -340,6 +347,10 @@ async def destroy(rt: Runtime, app: App, group_id: str, topic_ids: Sequence[obje
         if gone:
             for table in (group_messages, group_topic_reads, group_receipts, group_topics):
                 await tx.execute(table.delete().where(group.where(table), table.c.topic_id.in_(gone)))
+            # its mutes are keyed by the topic's ID (mutes.topic_scope)
+            await tx.execute(
+                group_mutes.delete().where(group_mutes.c.sdkappid == group.sdkappid, group_mutes.c.group_id.in_(gone))
+            )
             who = notices.who(app, None)
             await notices.tip(tx, rt, app, group, "TopicDeleted", who, {"TopicIdList": gone})
             notices.publish(tx, rt, TopicDestroyed(**notices.event_base(group, who), topic_ids=gone))

@@ -20,10 +20,13 @@ def require_group_id(value: object) -> str:
     return model.require_id(value, 10015)
 
 
-def require_no_topic(topic_id: object) -> None:
-    # topics arrive with issue 14: until then no TopicId names an existing topic
-    if topic_id is not None:
-        raise ApiError(10010, f"topic {topic_id!r} does not exist")
+def optional_topic(topic_id: object) -> str | None:
+    """TopicId of the mute APIs: absent or "" the group itself, else the topic (checked by the domain)."""
+    if topic_id is None or topic_id == "":
+        return None
+    if not isinstance(topic_id, str):
+        raise ApiError(10004, "TopicId must be a string")
+    return topic_id
 
 
 def require_accounts(values: list[str] | None, field: str = "Members_Account") -> list[str]:
@@ -45,8 +48,8 @@ async def forbid_send_msg(call: Call, req: ForbidSendMsg) -> None:
     users = require_accounts(req.Members_Account)
     if req.MuteTime is None:
         raise ApiError(10004, "MuteTime is required")
-    require_no_topic(req.TopicId)
-    await mutes.mute(call.rt, call.app, group_id, users, req.MuteTime, operator=None)
+    topic = optional_topic(req.TopicId)
+    await mutes.mute(call.rt, call.app, group_id, users, req.MuteTime, operator=None, topic_id=topic)
 
 
 class GetMuted(msgspec.Struct):
@@ -66,8 +69,7 @@ class GetMutedReply(msgspec.Struct):
 
 async def _muted(call: Call, req: GetMuted) -> tuple[str, list[tuple[str, int]]]:
     group_id = require_group_id(req.GroupId)
-    require_no_topic(req.TopicId)
-    return group_id, await mutes.muted(call.rt, call.app, group_id)
+    return group_id, await mutes.muted(call.rt, call.app, group_id, optional_topic(req.TopicId))
 
 
 @GROUP.endpoint("get_group_muted_account", request=GetMuted, response=GetMutedReply)
