@@ -32,34 +32,24 @@ class SendGroupMsg(msgspec.Struct):
 async def send_group_msg(actor: Actor, req: SendGroupMsg) -> dict:
     gid = model.require_id(req.GroupId, 10015)
     topic = req.TopicId or None
-    try:
-        out = messages.compose(
-            req.MsgBody,
-            random=req.Random,
-            priority=req.MsgPriority,
-            cloud_data=req.CloudCustomData,
-            push_info=req.OfflinePushInfo,
-            at_info=req.GroupAtInfo,
-            online_only_flag=req.OnlineOnlyFlag,
-            send_controls=req.SendMsgControl,
-            support_extension=req.SupportMessageExtension,
-            need_receipt=req.IsNeedReadReceipt,
-        )
-    except ApiError as err:
-        await messages.report_refused_body(
-            actor.rt,
-            actor.app,
-            gid,
-            actor.user,
-            actor.user,
-            req.MsgBody,
-            random=req.Random,
-            online_only_flag=req.OnlineOnlyFlag,
-            cloud_data=req.CloudCustomData,
-            topic_id=topic,
-            err=err,
-        )
-        raise
+    out = await messages.compose_for_send(
+        actor.rt,
+        actor.app,
+        gid,
+        actor.user,
+        actor.user,
+        req.MsgBody,
+        topic_id=topic,
+        random=req.Random,
+        priority=req.MsgPriority,
+        cloud_data=req.CloudCustomData,
+        push_info=req.OfflinePushInfo,
+        at_info=req.GroupAtInfo,
+        online_only_flag=req.OnlineOnlyFlag,
+        send_controls=req.SendMsgControl,
+        support_extension=req.SupportMessageExtension,
+        need_receipt=req.IsNeedReadReceipt,
+    )
     sent = await messages.send(actor.rt, actor.app, gid, actor.user, out, by_admin=False, topic_id=topic)
     reply: dict[str, Any] = {"MsgTime": sent.msg_time, "MsgSeq": sent.msg_seq, "Random": out.random}
     if sent.drop_reason:

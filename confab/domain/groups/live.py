@@ -88,12 +88,6 @@ async def _live_group(conn: Any, app: App, group_id: str, what: str) -> Group:
     return group
 
 
-def _tip(group: Group, tip_type: str, operator: str, body: dict[str, Any]) -> notices.GroupEntry:
-    payload = {"GroupId": group.group_id, "TipType": tip_type, "Operator": operator, **body}
-    payload |= {"MsgSeq": 0, "MsgTime": int(time.time())}  # live groups keep no stream: pushed only
-    return notices.entry(group.sdkappid, group.group_id, "group.tip", payload)
-
-
 def _accounts(values: list[str] | None, field: str) -> list[str]:
     users = list(dict.fromkeys(require_user_id(v, field, 10004) for v in values or []))
     if not users:
@@ -119,7 +113,7 @@ async def join(rt: Runtime, app: App, group_id: str, user: str) -> dict[str, int
     if here.join(app.sdkappid, group_id, user, grace=app.settings.live_offline_seconds):
         events: list[Any] = [notices.MembersJoined(**notices.event_base(group, user), user_ids=[user], how="applied")]
         if here.online_count(app.sdkappid, group_id) < TIPS_BELOW:
-            events.append(_tip(group, "MemberJoin", user, {"Members_Account": [user], "How": "applied"}))
+            events.append(notices.pushed_tip(group, "MemberJoin", user, {"Members_Account": [user], "How": "applied"}))
         await _announce(rt, app, events, AFTER_JOIN)
     return {"Result": 1}
 
@@ -136,7 +130,9 @@ async def quit(rt: Runtime, app: App, group_id: str, user: str) -> bool:
         raise ApiError(10007, "you are not in this live group")
     events: list[Any] = [notices.MembersLeft(**notices.event_base(group, user), user_ids=[user], how="quit")]
     if here.online_count(app.sdkappid, group_id) < TIPS_BELOW:
-        events.insert(0, _tip(group, "MemberQuit", user, {"Members_Account": [user]}))  # the leaver sees it too
+        events.insert(
+            0, notices.pushed_tip(group, "MemberQuit", user, {"Members_Account": [user]})
+        )  # the leaver sees it too
     await _announce(rt, app, events, AFTER_EXIT)
     return True
 
@@ -351,7 +347,7 @@ async def modify_admins(rt: Runtime, app: App, group_id: str, command: int, user
         rt.bus.publish_all(
             [
                 notices.RolesChanged(**base, user_ids=changed, role=label),
-                _tip(group, tip_type, operator, {"Members_Account": changed}),
+                notices.pushed_tip(group, tip_type, operator, {"Members_Account": changed}),
             ]
         )
 

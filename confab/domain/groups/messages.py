@@ -524,7 +524,7 @@ def _failed_event(
     )
 
 
-async def report_refused_body(
+async def compose_for_send(
     rt: Runtime,
     app: App,
     group_id: str,
@@ -532,23 +532,26 @@ async def report_refused_body(
     operator: str | None,
     body: Any,
     *,
-    random: int | None,
-    online_only_flag: int,
-    cloud_data: str | None,
     topic_id: str | None,
-    err: ApiError,
-) -> None:
-    """A send refused before it was a message (an invalid MsgBody, 10004; over 12 KB, 80002) is a
-    Group.CallbackSendMsgException as the other failures are, with the body as it was sent."""
-    if not app.settings.webhook.on(SEND_EXCEPTION):
-        return
+    **options: Any,
+) -> GroupOutgoing:
+    """`compose` for a send (REST or a device). A body refused before it is a message (invalid
+    MsgBody, 10004; over 12 KB, 80002) is a Group.CallbackSendMsgException as the other failures are,
+    with the body as it was sent."""
     try:
-        raw = _encode(body)
-    except (TypeError, ValueError, OverflowError):
-        raw = b"null"
-    out = GroupOutgoing(body_json=raw, random=random or 0, priority=0, cloud_data=cloud_data)
-    out.online_only = online_only_flag == 1
-    await _report_failure(rt, app, group_id, sender, notices.who(app, operator), out, topic_id or "", err)
+        return compose(body, **options)
+    except ApiError as err:
+        if app.settings.webhook.on(SEND_EXCEPTION):
+            try:
+                raw = _encode(body)
+            except (TypeError, ValueError, OverflowError):
+                raw = b"null"
+            refused = GroupOutgoing(body_json=raw, random=options.get("random") or 0, priority=0)
+            refused.cloud_data = options.get("cloud_data")
+            refused.online_only = options.get("online_only_flag") == 1
+            who = notices.who(app, operator)
+            await _report_failure(rt, app, group_id, sender, who, refused, topic_id or "", err)
+        raise
 
 
 async def _report_failure(

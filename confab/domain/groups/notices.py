@@ -237,12 +237,20 @@ async def tip(
                 body=dumps(payload),
             )
         )
+        made = entry(group.sdkappid, group.group_id, "group.tip", payload, seq=seq, at=now)
     else:
-        payload["MsgSeq"] = 0
-        payload["MsgTime"] = now
-    made = entry(group.sdkappid, group.group_id, "group.tip", payload, seq=seq, at=now)
+        made = pushed_tip(group, tip_type, operator, body, now)
     tx.emit(made)
     return seq
+
+
+def pushed_tip(group: Group, tip_type: str, operator: str, body: dict[str, Any], now: int | None = None) -> GroupEntry:
+    """A tip that is pushed only, never stored (MsgSeq 0): the entry to publish (live groups publish it
+    without a transaction)."""
+    now = int(time.time()) if now is None else now
+    payload = {"GroupId": group.group_id, "TipType": tip_type, "Operator": operator, **body, "MsgSeq": 0}
+    payload["MsgTime"] = now
+    return entry(group.sdkappid, group.group_id, "group.tip", payload, at=now)
 
 
 async def tell(tx: Tx, rt: Runtime, group: Group, user_ids: list[str], kind: str, body: dict[str, Any]) -> None:

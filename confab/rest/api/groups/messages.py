@@ -59,33 +59,23 @@ async def send_group_msg(call: Call, req: SendGroupMsg) -> SendGroupMsgReply:
     sender = call.identifier
     if req.From_Account is not None and req.From_Account != "":
         sender = require_user_id(req.From_Account, "From_Account", 10004)
-    try:
-        out = messages.compose(
-            req.MsgBody,
-            random=req.Random,
-            priority=req.MsgPriority,
-            cloud_data=req.CloudCustomData,
-            push_info=req.OfflinePushInfo,
-            at_info=req.GroupAtInfo,
-            online_only_flag=req.OnlineOnlyFlag,
-            send_controls=req.SendMsgControl,
-            forbid_callbacks=req.ForbidCallbackControl,
-            support_extension=req.SupportMessageExtension,
-        )
-    except ApiError as err:
-        await messages.report_refused_body(
-            call.rt,
-            call.app,
-            gid,
-            sender,
-            None,
-            req.MsgBody,
-            random=req.Random,
-            online_only_flag=req.OnlineOnlyFlag,
-            cloud_data=req.CloudCustomData,
-            topic_id=topic,
-            err=err,
-        )
-        raise
+    out = await messages.compose_for_send(
+        call.rt,
+        call.app,
+        gid,
+        sender,
+        None,
+        req.MsgBody,
+        topic_id=topic,
+        random=req.Random,
+        priority=req.MsgPriority,
+        cloud_data=req.CloudCustomData,
+        push_info=req.OfflinePushInfo,
+        at_info=req.GroupAtInfo,
+        online_only_flag=req.OnlineOnlyFlag,
+        send_controls=req.SendMsgControl,
+        forbid_callbacks=req.ForbidCallbackControl,
+        support_extension=req.SupportMessageExtension,
+    )
     sent = await messages.send(call.rt, call.app, gid, sender, out, by_admin=True, topic_id=topic)
     return SendGroupMsgReply(MsgTime=sent.msg_time, MsgSeq=sent.msg_seq, MsgDropReason=sent.drop_reason or None)
